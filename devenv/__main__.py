@@ -1,0 +1,33 @@
+"""``python -m devenv up|down VAR_DIR``: manage the private services of a checkout.
+
+``up`` prints shell assignments (DATABASE_URL=…, REDIS_URL=…) for the variables that
+were not already set, so a script can ``eval`` them.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+from devenv.services import PostgisCluster, RedisServer
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or argv[0] not in {"up", "down"}:  # noqa: PLR2004
+        print("usage: python -m devenv up|down VAR_DIR", file=sys.stderr)
+        return 2
+    command, var_dir = argv[0], Path(argv[1])
+    cluster = PostgisCluster(var_dir / "pg")
+    redis = RedisServer(var_dir / "redis")
+    if command == "down":
+        cluster.stop()
+        redis.stop()
+        return 0
+    if not os.environ.get("DATABASE_URL"):
+        print(f"export DATABASE_URL='{cluster.start().url}'")
+    if not os.environ.get("REDIS_URL"):
+        print(f"export REDIS_URL='{redis.start().url}'")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

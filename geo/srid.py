@@ -1,0 +1,3 @@
+"""Spatial reference ids used across the project."""
+
+WGS84 = 4326

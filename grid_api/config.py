@@ -1,0 +1,84 @@
+"""Settings, read only from environment variables (documented in README.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+MIN_SECRET_LENGTH = 32
+DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused in production
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable deployment."""
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    secret_key: str = DEFAULT_SECRET
+    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/grid_api"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    db_pool_size: int = 10
+    log_level: str = "INFO"
+    max_content_length: int = 20 * 1024 * 1024
+    default_locale: str = "zh-CN"
+    outbox_sweep_seconds: int = 15
+    outbox_grace_seconds: int = 10
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    resident_reports_need_review: bool = True
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        settings = cls(
+            env=env.get("GRID_ENV", "development"),
+            secret_key=env.get("SECRET_KEY", DEFAULT_SECRET),
+            database_url=env.get("DATABASE_URL", cls.database_url),
+            redis_url=env.get("REDIS_URL", cls.redis_url),
+            db_pool_size=_int(env, "DB_POOL_SIZE", cls.db_pool_size),
+            log_level=env.get("LOG_LEVEL", cls.log_level).upper(),
+            max_content_length=_int(env, "MAX_CONTENT_LENGTH", cls.max_content_length),
+            default_locale=env.get("DEFAULT_LOCALE", cls.default_locale),
+            outbox_sweep_seconds=_int(env, "OUTBOX_SWEEP_SECONDS", cls.outbox_sweep_seconds),
+            outbox_grace_seconds=_int(env, "OUTBOX_GRACE_SECONDS", cls.outbox_grace_seconds),
+            access_token_minutes=_int(env, "ACCESS_TOKEN_MINUTES", cls.access_token_minutes),
+            refresh_token_days=_int(env, "REFRESH_TOKEN_DAYS", cls.refresh_token_days),
+            resident_reports_need_review=_bool(
+                env, "RESIDENT_REPORTS_NEED_REVIEW", cls.resident_reports_need_review
+            ),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.env not in {"development", "production", "testing"}:
+            raise ConfigError("GRID_ENV must be development, production or testing")
+        weak = self.secret_key == DEFAULT_SECRET or len(self.secret_key) < MIN_SECRET_LENGTH
+        if self.production and weak:
+            raise ConfigError("SECRET_KEY must be set to a random value of 32+ characters "
+                              "in production")
+        if self.default_locale not in {"zh-CN", "en"}:
+            raise ConfigError("DEFAULT_LOCALE must be zh-CN or en")

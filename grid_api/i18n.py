@@ -1,0 +1,122 @@
+"""User-facing messages in zh-CN (default) and en, chosen by ``Accept-Language``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app, has_request_context, request
+
+SUPPORTED = ("zh-CN", "en")
+
+# code -> (zh-CN, en). Titles of problem documents and details share one catalog.
+MESSAGES: Mapping[str, tuple[str, str]] = {
+    "internal_error": (
+        "服务器内部错误，请稍后重试", "Internal server error; please try again later"
+    ),
+    "bad_request": ("请求无效", "Bad request"),
+    "unauthenticated": ("需要登录", "Authentication required"),
+    "permission_denied": ("没有执行此操作的权限", "You are not allowed to do this"),
+    "not_found": ("资源不存在", "Not found"),
+    "route_not_found": ("请求的地址不存在：{path}", "No such resource: {path}"),
+    "method_not_allowed": ("该地址不支持 {method} 方法", "Method {method} is not allowed here"),
+    "conflict": ("与当前状态冲突", "Conflict with the current state"),
+    "invalid_transition": (
+        "当前状态下不能执行该操作", "This action is not allowed in the current state"
+    ),
+    "stale_version": (
+        "资源已被他人修改，请刷新后重试", "The resource changed; reload and try again"
+    ),
+    "payload_too_large": (
+        "请求体过大（上限 {limit} 字节）", "Request body too large (limit {limit} bytes)"
+    ),
+    "unsupported_media_type": (
+        "不支持的内容类型：{content_type}",
+        "Unsupported content type: {content_type}",
+    ),
+    "validation_failed": ("提交的数据有误", "The submitted data is invalid"),
+    "invalid_json": ("请求体不是有效的 JSON", "The request body is not valid JSON"),
+    "business_rule_violation": ("违反业务规则", "Business rule violated"),
+    "rate_limited": ("请求过于频繁，请稍后再试", "Too many requests; try again later"),
+    "service_unavailable": ("服务暂不可用", "Service unavailable"),
+    "not_ready": ("服务尚未就绪：{failed}", "Not ready: {failed}"),
+}
+
+# marshmallow's English messages, as they arrive in per-field validation errors.
+FIELD_MESSAGES_ZH: Mapping[str, str] = {
+    "Missing data for required field.": "缺少必填字段。",
+    "Unknown field.": "未知字段。",
+    "Field may not be null.": "该字段不能为空。",
+    "Not a valid string.": "不是有效的字符串。",
+    "Not a valid integer.": "不是有效的整数。",
+    "Not a valid number.": "不是有效的数字。",
+    "Not a valid boolean.": "不是有效的布尔值。",
+    "Not a valid datetime.": "不是有效的日期时间。",
+    "Not a valid date.": "不是有效的日期。",
+    "Not a valid email address.": "不是有效的电子邮箱地址。",
+    "Not a valid list.": "不是有效的列表。",
+    "Not a valid mapping type.": "不是有效的对象。",
+    "Invalid input type.": "输入类型无效。",
+    "Invalid value.": "取值无效。",
+    "Shorter than minimum length {min}.": "长度不能少于 {min}。",
+    "Longer than maximum length {max}.": "长度不能超过 {max}。",
+    "Length must be between {min} and {max}.": "长度必须在 {min} 与 {max} 之间。",
+    "Must be greater than or equal to {min}.": "必须大于或等于 {min}。",
+    "Must be less than or equal to {max}.": "必须小于或等于 {max}。",
+    "Must be greater than or equal to {min} and less than or equal to {max}.":
+        "必须在 {min} 与 {max} 之间。",
+    "Must be one of: {choices}.": "必须是以下之一：{choices}。",
+    "String does not match expected pattern.": "格式不正确。",
+}
+
+
+def negotiate_locale() -> str:
+    """The locale for the current request: Accept-Language, else the deployment default."""
+    default = current_app.config["GRID_SETTINGS"].default_locale
+    if not has_request_context():
+        return default
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default=default)
+    return "zh-CN" if best and best.lower().startswith("zh") else (best or default)
+
+
+def translate(code: str, locale: str | None = None, **params: Any) -> str:
+    locale = locale or negotiate_locale()
+    zh, en = MESSAGES.get(code, MESSAGES["internal_error"])
+    template = en if locale == "en" else zh
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template
+
+
+def _translate_field_message(message: str) -> str:
+    if message in FIELD_MESSAGES_ZH:
+        return FIELD_MESSAGES_ZH[message]
+    for english, chinese in FIELD_MESSAGES_ZH.items():
+        if "{" not in english:
+            continue
+        head = english.split("{", 1)[0]
+        if head and message.startswith(head):
+            return _fill_like(english, chinese, message)
+    return message
+
+
+def _fill_like(english: str, chinese: str, message: str) -> str:
+    """Carry the values of a filled-in English template over to its Chinese twin."""
+    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(english))
+    match = re.fullmatch(pattern, message)
+    return chinese.format(**match.groupdict()) if match else message
+
+
+def localize_field_errors(errors: Any, locale: str) -> Any:
+    """Translate marshmallow's nested error messages into the request's locale."""
+    if locale == "en":
+        return errors
+    if isinstance(errors, dict):
+        return {key: localize_field_errors(value, locale) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [localize_field_errors(item, locale) for item in errors]
+    if isinstance(errors, str):
+        return _translate_field_message(errors)
+    return errors

@@ -1,0 +1,63 @@
+"""Redis connection and RQ queues, shared by the API (enqueue side) and the worker."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from rq.job import Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAMES = ("high", "default", "low")
+DELIVER_JOB = "tasks.relay.deliver"  # a path, so the API never imports the worker's code
+ACTIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def connect(url: str) -> Redis:
+    # Short timeouts: a request must not hang on a dead Redis; the outbox covers for it.
+    return Redis.from_url(url, socket_connect_timeout=1, socket_timeout=3,
+                          health_check_interval=30)
+
+
+def redis() -> Redis:
+    return current_app.extensions["grid_redis"]
+
+
+def outbox_job_id(message_id: int) -> str:
+    return f"outbox-{message_id}"
+
+
+def is_active(connection: Redis, job_id: str) -> bool:
+    try:
+        return Job.fetch(job_id, connection=connection).get_status() in ACTIVE
+    except Exception:
+        return False
+
+
+def enqueue_outbox_messages(connection: Redis, messages: list[tuple[int, str]]) -> int:
+    """Hand outbox rows (id, queue name) to RQ once each; returns how many were enqueued.
+
+    The stable job id lets the after-commit hook and the sweeper race without
+    running a message twice concurrently; the job itself is idempotent anyway.
+    """
+    enqueued = 0
+    for message_id, queue_name in messages:
+        job_id = outbox_job_id(message_id)
+        try:
+            if is_active(connection, job_id):
+                continue
+            Queue(queue_name, connection=connection).enqueue(
+                DELIVER_JOB, message_id, job_id=job_id,
+                retry=Retry(max=5, interval=[1, 5, 15, 60, 300]),
+                result_ttl=600, failure_ttl=7 * 86400,
+            )
+            enqueued += 1
+        except RedisError:
+            log.warning("redis unavailable; outbox message %s waits for the sweeper",
+                        message_id, exc_info=True)
+            break
+    return enqueued

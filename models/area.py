@@ -1,0 +1,53 @@
+"""The area tree: city → district → street → community → grid cell, as PostGIS polygons."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import BigInteger, Date, DateTime, Enum, ForeignKey, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, created_at_column
+
+
+class AreaLevel(enum.StrEnum):
+    city = "city"
+    district = "district"
+    street = "street"
+    community = "community"
+    grid = "grid"
+
+
+class Area(Base):
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    code: Mapped[str] = mapped_column(String(15), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    level: Mapped[AreaLevel] = mapped_column(
+        Enum(AreaLevel, name="area_level", native_enum=True), nullable=False
+    )
+    parent_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("areas.id", ondelete="RESTRICT"), index=True
+    )
+    # Ancestor ids as "/1/5/23/": a subtree is one indexed prefix match.
+    path: Mapped[str] = mapped_column(String(200), nullable=False)
+    geom = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False
+    )
+    valid_from: Mapped[date] = mapped_column(
+        Date, nullable=False, server_default=func.current_date()
+    )
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+    parent: Mapped[Area | None] = relationship(remote_side=[id])
+
+    __table_args__ = (
+        Index("ix_areas_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
+    )

@@ -1,0 +1,1 @@
+"""Background work on RQ: the worker, the outbox relay and the jobs it delivers."""

@@ -1,0 +1,23 @@
+"""Outbox topics and the functions that carry them out; each is idempotent."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[..., Any]
+
+
+def ping(session: Session, **payload: Any) -> None:
+    """A no-op topic: proves the outbox → RQ → worker path end to end (and in /readyz checks)."""
+    log.info("outbox ping", extra={"payload": payload})
+
+
+HANDLERS: dict[str, Handler] = {
+    "system.ping": ping,
+}

@@ -1,0 +1,103 @@
+"""Fixtures: a throwaway PostGIS cluster and Redis, the app, and per-test rollback.
+
+``TEST_DATABASE_URL`` / ``TEST_REDIS_URL`` point the suite at existing servers instead
+(never ``DATABASE_URL``: the suite must not touch a development database).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from flask import Flask
+from sqlalchemy import text
+
+from devenv.services import PostgisCluster, RedisServer
+from grid_api.app import create_app
+from grid_api.config import Settings
+from grid_api.migrations_state import alembic_config
+from tasks.context import use_app
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if url := os.environ.get("TEST_DATABASE_URL"):
+        yield url
+        return
+    cluster = PostgisCluster(tmp_path_factory.mktemp("pg") / "data", database="grid_test",
+                             durable=False).start()
+    yield cluster.url
+    cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if url := os.environ.get("TEST_REDIS_URL"):
+        yield url
+        return
+    server = RedisServer(tmp_path_factory.mktemp("redis"), durable=False).start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def test_env(database_url: str, redis_url: str) -> dict[str, str]:
+    return {"GRID_ENV": "testing", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+            "LOG_LEVEL": "WARNING", "OUTBOX_GRACE_SECONDS": "0"}
+
+
+@pytest.fixture(scope="session")
+def migrated(test_env: dict[str, str]) -> str:
+    command.upgrade(alembic_config(test_env["DATABASE_URL"]), "head")
+    return test_env["DATABASE_URL"]
+
+
+@pytest.fixture(scope="session")
+def app(test_env: dict[str, str], migrated: str) -> Flask:
+    application = create_app(settings=Settings.from_env(test_env))
+    use_app(application)
+    return application
+
+
+@pytest.fixture
+def handoffs(app: Flask) -> Iterator[list[tuple[int, str]]]:
+    """Outbox hand-offs of this test, recorded instead of enqueued."""
+    recorded: list[tuple[int, str]] = []
+    real = app.extensions["grid_outbox_handoff"]
+    app.extensions["grid_outbox_handoff"] = recorded.extend
+    yield recorded
+    app.extensions["grid_outbox_handoff"] = real
+
+
+@pytest.fixture
+def db(app: Flask, handoffs: list) -> Iterator:
+    """Every session of this test joins one outer transaction that is rolled back."""
+    database = app.extensions["grid_db"]
+    connection = database.engine.connect()
+    outer = connection.begin()
+    database.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
+    session = database.new_session()
+    try:
+        yield session
+    finally:
+        session.close()
+        database.sessionmaker.configure(bind=database.engine,
+                                        join_transaction_mode="conditional_savepoint")
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def committed(app: Flask) -> Iterator:
+    """For tests that need really committed data (workers): truncate what they wrote."""
+    yield app.extensions["grid_db"]
+    with app.extensions["grid_db"].engine.begin() as connection:
+        connection.execute(text("TRUNCATE outbox_messages"))
+    app.extensions["grid_redis"].flushdb()

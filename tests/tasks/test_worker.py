@@ -1,0 +1,100 @@
+"""End to end on a real Redis with committed data: outbox → RQ → forked worker → handler."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from redis import Redis
+from rq import Queue, Worker
+from sqlalchemy import update
+
+from grid_api import outbox
+from grid_api.queues import QUEUE_NAMES, enqueue_outbox_messages, outbox_job_id
+from models.outbox import OutboxMessage
+from tasks import handlers, relay, worker
+
+
+def _run_worker_burst(app) -> None:
+    connection = Redis.from_url(app.config["GRID_SETTINGS"].redis_url)
+    queues = [Queue(name, connection=connection) for name in QUEUE_NAMES]
+    Worker(queues, connection=connection).work(burst=True, with_scheduler=False)
+
+
+def _committed_message(committed, topic="system.ping", **payload) -> int:
+    with committed.new_session() as session:
+        message = outbox.add(session, topic, **payload)
+        session.commit()
+        return message.id
+
+
+def _reload(committed, message_id) -> OutboxMessage:
+    with committed.new_session() as session:
+        return session.get(OutboxMessage, message_id)
+
+
+def test_committed_message_is_delivered_by_a_real_worker(app, committed):
+    message_id = _committed_message(committed, note="hello")
+    queued = Queue("default", connection=app.extensions["grid_redis"]).job_ids
+    assert outbox_job_id(message_id) in queued
+    _run_worker_burst(app)
+    delivered = _reload(committed, message_id)
+    assert delivered.processed_at is not None
+    assert delivered.attempts == 1
+
+
+def test_sweeper_delivers_what_the_hook_could_not(app, committed):
+    app.extensions["grid_outbox_handoff"], real = (lambda _m: None), app.extensions[
+        "grid_outbox_handoff"]
+    try:
+        message_id = _committed_message(committed)
+    finally:
+        app.extensions["grid_outbox_handoff"] = real
+    assert Queue("default", connection=app.extensions["grid_redis"]).count == 0
+    assert relay.sweep() == 1
+    _run_worker_burst(app)
+    assert _reload(committed, message_id).processed_at is not None
+
+
+def test_duplicate_delivery_runs_the_handler_once(app, committed, monkeypatch):
+    message_id = _committed_message(committed)
+    calls = []
+    monkeypatch.setitem(handlers.HANDLERS, "system.ping", lambda session, **p: calls.append(p))
+    assert relay.deliver(message_id) == "delivered"
+    assert relay.deliver(message_id) == "skipped"
+    assert len(calls) == 1
+
+
+def test_failing_handler_records_the_error_and_raises(app, committed, monkeypatch):
+    message_id = _committed_message(committed)
+
+    def failing(session, **payload):
+        raise ValueError("unit lookup failed")
+
+    monkeypatch.setitem(handlers.HANDLERS, "system.ping", failing)
+    with pytest.raises(ValueError, match="unit lookup failed"):
+        relay.deliver(message_id)
+    failed = _reload(committed, message_id)
+    assert failed.processed_at is None
+    assert failed.attempts == 1
+    assert "unit lookup failed" in failed.last_error
+
+
+def test_enqueue_skips_a_job_already_waiting(app, committed):
+    message_id = _committed_message(committed)  # enqueued by the hook
+    assert enqueue_outbox_messages(app.extensions["grid_redis"], [(message_id, "default")]) == 0
+
+
+def test_sweeper_ignores_fresh_and_delivered_rows(app, committed):
+    message_id = _committed_message(committed)
+    with committed.new_session() as session:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                        .values(processed_at=datetime.now(UTC) - timedelta(minutes=1)))
+        session.commit()
+    app.extensions["grid_redis"].flushdb()
+    assert relay.sweep() == 0
+
+
+def test_ticker_enqueues_each_periodic_job_once(app, committed):
+    connection = app.extensions["grid_redis"]
+    worker.tick(connection)
+    worker.tick(connection)
+    assert Queue("low", connection=connection).job_ids == ["periodic-outbox-sweep"]
