@@ -6,14 +6,33 @@ were not already set, so a script can ``eval`` them.
 
 import os
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from devenv.services import PostgisCluster, RedisServer
 
 
+def wait_for(url: str, seconds: float) -> int:
+    """Poll ``url`` until it answers 200; 0 on success, 1 on time-out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:  # noqa: PLR2004
+                    return 0
+        except OSError:
+            pass
+        time.sleep(0.2)
+    print(f"{url} did not become ready in {seconds:.0f}s", file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) == 3 and argv[0] == "wait":  # noqa: PLR2004
+        return wait_for(argv[1], float(argv[2]))
     if len(argv) != 2 or argv[0] not in {"up", "down"}:  # noqa: PLR2004
-        print("usage: python -m devenv up|down VAR_DIR", file=sys.stderr)
+        print("usage: python -m devenv up|down VAR_DIR | wait URL SECONDS", file=sys.stderr)
         return 2
     command, var_dir = argv[0], Path(argv[1])
     cluster = PostgisCluster(var_dir / "pg")

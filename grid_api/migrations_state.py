@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A source checkout by default; an installed package (the container image) sets GRID_API_ROOT.
+PROJECT_ROOT = Path(os.environ.get("GRID_API_ROOT") or Path(__file__).resolve().parent.parent)
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
 
