@@ -8,10 +8,20 @@ from functools import partial
 
 from flask import Flask
 
-from grid_api import body_guard, db, http_errors, outbox, queues, request_context
+from grid_api import (
+    auth,
+    body_guard,
+    db,
+    http_errors,
+    outbox,
+    queues,
+    rate_limits,
+    request_context,
+)
 from grid_api.config import Settings
 from grid_api.logs import configure_logging
 from grid_api.migrations_state import head_revision
+from grid_api.passwords import PasswordService
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +74,19 @@ def create_app(overrides: Mapping[str, object] | None = None,
     app.extensions["grid_outbox_handoff"] = partial(queues.enqueue_outbox_messages,
                                                     redis_connection)
     app.extensions["grid_migration_head"] = head_revision()
+    app.extensions["grid_passwords"] = PasswordService(settings.password_hash_memory_kib)
     outbox.install_hooks(database.sessionmaker, lambda: app.extensions["grid_outbox_handoff"])
     app.teardown_appcontext(db.close_session)
 
     request_context.init_app(app)
     body_guard.init_app(app)
+    auth.init_app(app)
+    rate_limits.init_app(app)
     api = http_errors.GridApi(app)
     app.extensions["grid_openapi"] = api
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
     http_errors.init_app(app)
     _register_blueprints(api)
     return app

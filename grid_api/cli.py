@@ -1,12 +1,24 @@
-"""Command line: ``grid-api migrate | demo | serve-info`` (more commands join per feature)."""
+"""Command line: ``grid-api migrate | demo | demo-logins | create-user``."""
 
 from __future__ import annotations
 
 import click
 from alembic import command
+from flask import Flask
+from sqlalchemy.orm import Session
 
 from grid_api.app import create_app
+from grid_api.errors import AppError
 from grid_api.migrations_state import alembic_config
+from grid_api.phones import normalize_phone
+from grid_api.services import accounts, demo
+from grid_api.services.areas import find_area_by_code
+from models.unit import Unit
+from models.user import Role
+
+
+def _session(app: Flask) -> Session:
+    return app.extensions["grid_db"].new_session()
 
 
 @click.group()
@@ -22,14 +34,54 @@ def migrate() -> None:
     click.echo("database at head")
 
 
-@main.command()
-def demo() -> None:
-    """Load the demo city (Hangzhou's districts); safe to run again."""
-    from grid_api.services.demo import load_demo_city  # noqa: PLC0415 - demo only
-
+@main.command("demo")
+@click.option("--force", is_flag=True, help="Load even when GRID_ENV=production.")
+def load_demo(force: bool) -> None:
+    """Load the demo city (Hangzhou) and one account per role; safe to run again."""
     app = create_app()
-    with app.app_context():
-        session = app.extensions["grid_db"].new_session()
-        with session.begin():
-            report = load_demo_city(session)
+    if app.config["GRID_SETTINGS"].production and not force:
+        raise click.ClickException("refusing to create demo accounts in production")
+    with app.app_context(), _session(app) as session, session.begin():
+        report = demo.load_demo_city(session)
+        demo.load_demo_accounts(session, app.extensions["grid_passwords"])
     click.echo(f"demo city: {report.districts} districts ({report.repaired} repaired)")
+
+
+@main.command("demo-logins")
+def demo_logins() -> None:
+    """Print the demo accounts to sign in with."""
+    click.echo(f"  Demo logins (password {demo.DEMO_PASSWORD}):")
+    for local_phone, name, role in demo.DEMO_ACCOUNTS:
+        click.echo(f"    {role.value:12} {local_phone}  {name}")
+
+
+@main.command("create-user")
+@click.option("--phone", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice([role.value for role in Role]))
+@click.option("--unit", "unit_code", help="Unit code (unit staff).")
+@click.option("--area", "area_code", help="Area code (supervisors).")
+@click.password_option()
+def create_user(  # noqa: PLR0917 - click passes options positionally by name
+    phone: str, display_name: str, roles: tuple[str, ...], unit_code: str | None,
+    area_code: str | None, password: str,
+) -> None:
+    """Create a staff (or resident) account."""
+    app = create_app()
+    normalized = normalize_phone(phone)
+    if normalized is None:
+        raise click.BadParameter("not a phone number", param_hint="--phone")
+    with app.app_context(), _session(app) as session, session.begin():
+        unit = session.query(Unit).filter_by(code=unit_code).one_or_none() if unit_code else None
+        area = find_area_by_code(session, area_code) if area_code else None
+        if (unit_code and unit is None) or (area_code and area is None):
+            raise click.ClickException("unknown unit or area code")
+        try:
+            user = accounts.create_staff(
+                session, app.extensions["grid_passwords"], phone=normalized, password=password,
+                display_name=display_name, roles={Role(role) for role in roles},
+                unit_id=unit.id if unit else None, area_id=area.id if area else None)
+        except AppError as exc:
+            raise click.ClickException(f"{exc.detail_code}: {exc.errors or ''}") from exc
+    click.echo(f"created user {user.id} ({normalized})")

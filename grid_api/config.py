@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 
 MIN_SECRET_LENGTH = 32
-DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused in production
+DEFAULT_SECRET = "dev-insecure-secret-never-use-in-production"  # noqa: S105 - refused in production
 
 
 class ConfigError(RuntimeError):
@@ -45,6 +45,10 @@ class Settings:
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     resident_reports_need_review: bool = True
+    password_hash_memory_kib: int = 65536
+    login_limit_per_account: str = "5 per minute;30 per hour"
+    auth_limit_per_address: str = "30 per minute;300 per hour"
+    register_limit_per_account: str = "3 per minute;10 per hour"
 
     @property
     def production(self) -> bool:
@@ -66,6 +70,14 @@ class Settings:
             outbox_grace_seconds=_int(env, "OUTBOX_GRACE_SECONDS", cls.outbox_grace_seconds),
             access_token_minutes=_int(env, "ACCESS_TOKEN_MINUTES", cls.access_token_minutes),
             refresh_token_days=_int(env, "REFRESH_TOKEN_DAYS", cls.refresh_token_days),
+            password_hash_memory_kib=_int(
+                env, "PASSWORD_HASH_MEMORY_KIB", cls.password_hash_memory_kib
+            ),
+            login_limit_per_account=env.get("LOGIN_LIMIT_PER_ACCOUNT",
+                                            cls.login_limit_per_account),
+            auth_limit_per_address=env.get("AUTH_LIMIT_PER_ADDRESS", cls.auth_limit_per_address),
+            register_limit_per_account=env.get("REGISTER_LIMIT_PER_ACCOUNT",
+                                               cls.register_limit_per_account),
             resident_reports_need_review=_bool(
                 env, "RESIDENT_REPORTS_NEED_REVIEW", cls.resident_reports_need_review
             ),

@@ -82,8 +82,12 @@ def transactional(view: Callable[P, R]) -> Callable[P, R]:
         try:
             result = view(*args, **kwargs)
             db_session.commit()
-        except BaseException:
-            db_session.rollback()
+        except BaseException as exc:
+            # Some failures must still record something (a revoked session on token reuse).
+            if getattr(exc, "commit_before_raise", False):
+                db_session.commit()
+            else:
+                db_session.rollback()
             raise
         return result
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 class AppError(Exception):
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
+    commit_before_raise: ClassVar[bool] = False
 
     def __init__(
         self,

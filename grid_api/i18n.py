@@ -41,6 +41,18 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "rate_limited": ("请求过于频繁，请稍后再试", "Too many requests; try again later"),
     "service_unavailable": ("服务暂不可用", "Service unavailable"),
     "not_ready": ("服务尚未就绪：{failed}", "Not ready: {failed}"),
+    "bad_credentials": ("手机号或密码错误", "Wrong phone number or password"),
+    "account_disabled": (
+        "账号已停用，请联系管理员", "This account is disabled; contact an administrator"
+    ),
+    "token_invalid": ("令牌无效，请重新登录", "Invalid token; please sign in again"),
+    "token_expired": ("令牌已过期", "The token has expired"),
+    "token_revoked": ("登录已失效，请重新登录", "This session has ended; please sign in again"),
+    "refresh_token_reused": (
+        "刷新令牌被重复使用，为安全起见该登录已注销",
+        "A refresh token was used twice; this session was ended for safety",
+    ),
+    "phone_taken": ("该手机号已注册", "This phone number is already registered"),
 }
 
 # marshmallow's English messages, as they arrive in per-field validation errors.
@@ -68,6 +80,17 @@ FIELD_MESSAGES_ZH: Mapping[str, str] = {
         "必须在 {min} 与 {max} 之间。",
     "Must be one of: {choices}.": "必须是以下之一：{choices}。",
     "String does not match expected pattern.": "格式不正确。",
+    "Not a valid phone number.": "不是有效的手机号码。",
+    "Phone number already registered.": "该手机号已注册。",
+    "Password must contain both letters and digits.": "密码须同时包含字母和数字。",
+    "Password is too common.": "密码过于常见。",
+    "Password must not contain the phone number.": "密码不能包含手机号。",
+    "Unit staff need a unit.": "处置单位人员必须指定所属单位。",
+    "No such unit.": "单位不存在。",
+    "Supervisors need an area.": "监督指挥人员必须指定管辖区域。",
+    "No such area.": "区域不存在。",
+    "Not a grid cell: {ids}": "不是单元网格：{ids}",
+    "Invalid cursor.": "分页游标无效。",
 }
 
 

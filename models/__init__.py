@@ -3,5 +3,10 @@
 from models.area import Area, AreaLevel
 from models.base import Base
 from models.outbox import OutboxMessage
+from models.unit import Unit
+from models.user import GridAssignment, RefreshToken, Role, TokenFamily, User
 
-__all__ = ["Area", "AreaLevel", "Base", "OutboxMessage"]
+__all__ = [
+    "Area", "AreaLevel", "Base", "GridAssignment", "OutboxMessage", "RefreshToken", "Role",
+    "TokenFamily", "Unit", "User",
+]

@@ -45,7 +45,10 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def test_env(database_url: str, redis_url: str) -> dict[str, str]:
     return {"GRID_ENV": "testing", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-            "LOG_LEVEL": "WARNING", "OUTBOX_GRACE_SECONDS": "0"}
+            "LOG_LEVEL": "WARNING", "OUTBOX_GRACE_SECONDS": "0",
+            "PASSWORD_HASH_MEMORY_KIB": "1024", "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
+            "AUTH_LIMIT_PER_ADDRESS": "1000 per minute",
+            "REGISTER_LIMIT_PER_ACCOUNT": "1000 per minute"}
 
 
 @pytest.fixture(scope="session")

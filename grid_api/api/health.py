@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from grid_api import db, queues
+from grid_api import authz, db, queues
 from grid_api.errors import ServiceUnavailable
 from grid_api.services.health import readiness
 
@@ -21,6 +21,7 @@ class ProbeSchema(Schema):
 
 @blp.route("/healthz")
 class Liveness(MethodView):
+    @authz.require(authz.PUBLIC)
     @blp.response(200, ProbeSchema)
     def get(self):
         """The process is alive (touches nothing else)."""
@@ -29,6 +30,7 @@ class Liveness(MethodView):
 
 @blp.route("/readyz")
 class Readiness(MethodView):
+    @authz.require(authz.PUBLIC)
     @blp.response(200, ProbeSchema)
     @blp.alt_response(503, description="A dependency failed; `checks` names it")
     def get(self):

@@ -1,0 +1,1 @@
+"""marshmallow schemas: what crosses the wire (validation in, representation out)."""
