@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, Date, DateTime, Enum, ForeignKey, Index, String, func
+from sqlalchemy import BigInteger, Date, DateTime, Enum, ForeignKey, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from geo.levels import AreaLevel
 from models.base import Base, created_at_column
-
-
-class AreaLevel(enum.StrEnum):
-    city = "city"
-    district = "district"
-    street = "street"
-    community = "community"
-    grid = "grid"
 
 
 class Area(Base):
@@ -50,4 +42,24 @@ class Area(Base):
 
     __table_args__ = (
         Index("ix_areas_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
+        # Locating a point only ever looks at current grid cells.
+        Index("ix_areas_current_grid_geom", "geom", postgresql_using="gist",
+              postgresql_where=text("level = 'grid' AND valid_to IS NULL")),
     )
+
+
+class AreaVersion(Base):
+    """A superseded version of an area (name and boundary), kept when a re-import changes it."""
+
+    __tablename__ = "area_versions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    area_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("areas.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    code: Mapped[str] = mapped_column(String(15), nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False)
+    valid_from: Mapped[date] = mapped_column(Date, nullable=False)
+    valid_to: Mapped[date] = mapped_column(Date, nullable=False)
+    created_at: Mapped[datetime] = created_at_column()

@@ -1,0 +1,39 @@
+"""Area codes by the national practice, parsed by segment.
+
+district: 6-digit GB/T 2260 code; street: district + 3; community: street + 3;
+grid cell: community + 2 or 3 (14- or 15-digit). A city is the 6-digit code ending in 00
+(its districts share its first four digits).
+"""
+
+from __future__ import annotations
+
+import re
+
+from geo.levels import AreaLevel
+
+_PATTERNS = {
+    AreaLevel.city: re.compile(r"^\d{4}00$"),
+    AreaLevel.district: re.compile(r"^\d{6}$"),
+    AreaLevel.street: re.compile(r"^\d{9}$"),
+    AreaLevel.community: re.compile(r"^\d{12}$"),
+    AreaLevel.grid: re.compile(r"^\d{14,15}$"),
+}
+
+
+def code_problem(code: str, level: AreaLevel, parent_code: str | None) -> str | None:
+    """Why ``code`` cannot name an area of ``level`` under ``parent_code``, or None."""
+    if not _PATTERNS[level].match(code):
+        return "code_format"
+    if parent_code is None:
+        return None
+    prefix = parent_code[:4] if level is AreaLevel.district else parent_code
+    if not code.startswith(prefix) or code == parent_code:
+        return "code_not_under_parent"
+    return None
+
+
+def child_code(parent_code: str, level: AreaLevel, number: int, digits: int = 3) -> str:
+    """The code of the ``number``-th generated child (1-based)."""
+    if level is AreaLevel.district:
+        return f"{parent_code[:4]}{number:02d}"
+    return f"{parent_code}{number:0{digits}d}"
