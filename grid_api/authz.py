@@ -60,6 +60,7 @@ PUBLIC = Permission("public", public=True)
 AUTHENTICATED = Permission("authenticated")
 ADMIN = Permission("admin", frozenset({Role.admin}))
 STAFF = Permission("staff", frozenset(Role) - {Role.resident})
+SUPERVISION = Permission("supervision", frozenset({Role.supervisor, Role.admin}))
 
 
 def require(permission: Permission) -> Callable[[Callable[P, R]], Callable[[Callable[P, R]], R]]:
@@ -98,3 +99,9 @@ def in_area_scope(principal: Principal, area_path: str) -> bool:
 
 def can_manage_users(principal: Principal) -> bool:
     return principal.has(Role.admin)
+
+
+def can_manage_area(principal: Principal, area_path: str) -> bool:
+    """Admins everywhere; supervisors within their area subtree."""
+    return principal.has(Role.admin) or (principal.has(Role.supervisor)
+                                         and in_area_scope(principal, area_path))

@@ -44,7 +44,8 @@ def load_demo(force: bool) -> None:
     with app.app_context(), _session(app) as session, session.begin():
         report = demo.load_demo_city(session)
         demo.load_demo_accounts(session, app.extensions["grid_passwords"])
-    click.echo(f"demo city: {report.districts} districts ({report.repaired} repaired)")
+    click.echo(f"demo city: {report.districts} districts ({report.repaired} repaired), "
+               f"{report.generated} streets, communities and grid cells generated")
 
 
 @main.command("demo-logins")

@@ -53,6 +53,20 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "A refresh token was used twice; this session was ended for safety",
     ),
     "phone_taken": ("该手机号已注册", "This phone number is already registered"),
+    "outside_service_area": ("该位置不在任何网格内", "This location is outside every grid cell"),
+    "not_a_feature_collection": (
+        "请求体必须是 GeoJSON FeatureCollection", "The body must be a GeoJSON FeatureCollection"
+    ),
+    "empty_collection": ("FeatureCollection 中没有要素", "The FeatureCollection has no features"),
+    "grid_cells_have_no_children": ("单元网格下不能再有下级区域", "Grid cells have no children"),
+    "area_has_children": (
+        "该区域已有下级区域，不能重复生成", "This area has children already; nothing generated"
+    ),
+    "too_many_cells": (
+        "将生成 {count} 个网格，超过编码容量 {limit}",
+        "{count} cells would exceed the code width ({limit})",
+    ),
+    "impossible_tile": ("瓦片坐标无效：{z}/{x}/{y}", "Impossible tile coordinates: {z}/{x}/{y}"),
 }
 
 # marshmallow's English messages, as they arrive in per-field validation errors.
@@ -91,6 +105,10 @@ FIELD_MESSAGES_ZH: Mapping[str, str] = {
     "No such area.": "区域不存在。",
     "Not a grid cell: {ids}": "不是单元网格：{ids}",
     "Invalid cursor.": "分页游标无效。",
+    "Must be a GeoJSON FeatureCollection.": "必须是 GeoJSON FeatureCollection。",
+    "No features.": "没有要素。",
+    "Must be min_lon,min_lat,max_lon,max_lat.": "格式应为 最小经度,最小纬度,最大经度,最大纬度。",
+    "Not a grid worker: {ids}": "不是网格员：{ids}",
 }
 
 

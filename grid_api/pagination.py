@@ -50,15 +50,20 @@ def _decode(cursor: str, columns: list[InstrumentedAttribute]) -> list[Any]:
 
 
 def paginate(session: Session, query: Select, *, order_by: list[InstrumentedAttribute],
-             limit: int, cursor: str | None) -> Page:
-    """Newest first by ``order_by`` (descending; the last column must be unique)."""
+             limit: int, cursor: str | None, rows: bool = False) -> Page:
+    """Newest first by ``order_by`` (descending; the last column must be unique).
+
+    Items are the first selected entity, or whole rows with ``rows=True`` (the first
+    element of each row is the entity the cursor is read from).
+    """
     if cursor:
         query = query.where(tuple_(*order_by) < tuple_(*_decode(cursor, order_by)))
     query = query.order_by(*(column.desc() for column in order_by)).limit(limit + 1)
-    rows = session.execute(query).scalars().all()
-    items, more = rows[:limit], len(rows) > limit
+    result = session.execute(query)
+    fetched = result.all() if rows else result.scalars().all()
+    items, more = fetched[:limit], len(fetched) > limit
     next_cursor = None
     if more and items:
-        last = items[-1]
+        last = items[-1][0] if rows else items[-1]
         next_cursor = _encode([getattr(last, column.key) for column in order_by])
     return Page(list(items), next_cursor)

@@ -5,16 +5,10 @@ from marshmallow import Schema, fields, validate
 from grid_api.pagination import PageArgsSchema
 from grid_api.schemas.auth import DISPLAY_NAME
 from grid_api.schemas.fields import PhoneNumber
+from grid_api.schemas.geo import AreaRefSchema
 from models.user import Role
 
 ROLE = fields.String(validate=validate.OneOf([role.value for role in Role]))
-
-
-class AreaRefSchema(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
-    level = fields.String()
 
 
 class UnitRefSchema(Schema):

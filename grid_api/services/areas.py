@@ -1,18 +1,38 @@
-"""The area tree: create or update areas by code, keeping ancestor paths right."""
+"""The area tree: lookups, listing, locating a point, and grid workers of a cell."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from datetime import date
+
 from geoalchemy2.shape import from_shape
 from shapely import MultiPolygon
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select, text
 from sqlalchemy.orm import Session
 
+from geo import queries
 from geo.srid import WGS84
+from grid_api.errors import NotFound, ValidationFailed
 from models.area import Area, AreaLevel
+from models.user import GridAssignment, Role, User
+
+
+def get_area(session: Session, area_id: int, *, for_update: bool = False) -> Area:
+    area = session.get(Area, area_id, with_for_update=for_update)
+    if area is None:
+        raise NotFound
+    return area
 
 
 def find_area_by_code(session: Session, code: str) -> Area | None:
     return session.execute(select(Area).where(Area.code == code)).scalar_one_or_none()
+
+
+def current(today: date | None = None):
+    """Areas in force today (not retired)."""
+    today = today or date.today()
+    return or_(Area.valid_to.is_(None), Area.valid_to > today)
 
 
 def upsert_area(
@@ -37,3 +57,103 @@ def upsert_area(
     session.flush()  # the path embeds the new id
     area.path = f"{parent.path if parent else '/'}{area.id}/"
     return area, created
+
+
+@dataclass(frozen=True)
+class AreaFilter:
+    level: AreaLevel | None = None
+    parent_id: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    include_retired: bool = False
+
+
+def areas_query(criteria: AreaFilter, zoom: int | None) -> Select:
+    """Rows of (Area, geojson text) matching ``criteria``; the caller pages them."""
+    query = select(Area, queries.simplified_geojson(Area.geom, zoom).label("geojson"))
+    if criteria.level:
+        query = query.where(Area.level == criteria.level)
+    if criteria.parent_id is not None:
+        query = query.where(Area.parent_id == criteria.parent_id)
+    if criteria.bbox:
+        query = query.where(Area.geom.op("&&")(queries.envelope(*criteria.bbox)))
+    if not criteria.include_retired:
+        query = query.where(current())
+    return query
+
+
+def area_feature(area: Area, geojson: str | None) -> dict:
+    """An area as a GeoJSON Feature (RFC 7946)."""
+    return {
+        "type": "Feature",
+        "id": area.id,
+        "geometry": json.loads(geojson) if geojson else None,
+        "properties": {
+            "code": area.code, "name": area.name, "level": area.level.value,
+            "parent_id": area.parent_id, "valid_from": area.valid_from.isoformat(),
+            "valid_to": area.valid_to.isoformat() if area.valid_to else None,
+        },
+    }
+
+
+def area_with_geojson(session: Session, area_id: int, zoom: int | None) -> tuple[Area, str]:
+    row = session.execute(
+        select(Area, queries.simplified_geojson(Area.geom, zoom)).where(Area.id == area_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound
+    return row[0], row[1]
+
+
+def ancestors(session: Session, area: Area) -> list[Area]:
+    """From the root down to ``area``'s parent."""
+    ids = [int(part) for part in area.path.strip("/").split("/")[:-1] if part]
+    found = {a.id: a for a in session.execute(select(Area).where(Area.id.in_(ids))).scalars()}
+    return [found[i] for i in ids if i in found]
+
+
+LOCATE_SQL = text("""
+    SELECT id FROM areas
+    WHERE level = 'grid' AND valid_to IS NULL
+      AND ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+    ORDER BY code
+    LIMIT 1
+""")
+
+
+def locate_cell_id(session: Session, lon: float, lat: float) -> int | None:
+    """The current grid cell covering the point (WGS-84).
+
+    Overlapping cells (real survey data has them) resolve deterministically: the cell with
+    the lowest code wins. A point on a shared edge belongs to both; the same rule applies.
+    """
+    return session.execute(LOCATE_SQL, {"lon": lon, "lat": lat}).scalar()
+
+
+def locate(session: Session, lon: float, lat: float) -> tuple[Area, list[Area]]:
+    """The cell and its ancestors; raises NotFound outside every cell."""
+    cell_id = locate_cell_id(session, lon, lat)
+    if cell_id is None:
+        raise NotFound("outside_service_area")
+    cell = session.get(Area, cell_id)
+    return cell, ancestors(session, cell)
+
+
+def set_grid_workers(session: Session, cell_id: int, user_ids: list[int]) -> list[User]:
+    """Make exactly ``user_ids`` the grid workers of the cell. Raises NotFound, ValidationFailed."""
+    cell = get_area(session, cell_id)
+    if cell.level is not AreaLevel.grid:
+        raise NotFound
+    users = list(session.execute(select(User).where(User.id.in_(set(user_ids)))).scalars())
+    not_workers = sorted(set(user_ids) - {u.id for u in users if u.has_role(Role.grid_worker)})
+    if not_workers:
+        raise ValidationFailed(errors={"user_ids": [
+            f"Not a grid worker: {', '.join(map(str, not_workers))}"]})
+    session.execute(GridAssignment.__table__.delete().where(GridAssignment.area_id == cell.id))
+    session.add_all(GridAssignment(user_id=user.id, area_id=cell.id) for user in users)
+    return sorted(users, key=lambda user: user.id)
+
+
+def grid_workers(session: Session, cell_id: int) -> list[User]:
+    return list(session.execute(
+        select(User).join(GridAssignment, GridAssignment.user_id == User.id)
+        .where(GridAssignment.area_id == cell_id).order_by(User.id)).scalars())

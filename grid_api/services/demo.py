@@ -11,12 +11,14 @@ from shapely.geometry import shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from geo.grid import CellShape
 from geo.repair import repair_polygonal
 from grid_api.passwords import PasswordService
-from grid_api.services.areas import find_area_by_code, upsert_area
-from models.area import AreaLevel
+from grid_api.services.areas import find_area_by_code, locate_cell_id, upsert_area
+from grid_api.services.grid_generation import generate_children
+from models.area import Area, AreaLevel
 from models.unit import Unit
-from models.user import Role, User
+from models.user import GridAssignment, Role, User
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 CITY_CODE = "330100"
@@ -34,16 +36,23 @@ DEMO_ACCOUNTS = (
     ("13800000005", "系统管理员", Role.admin),
 )
 DEMO_SUPERVISED_AREA = "330106"  # 西湖区
+# Central districts cut into streets → communities → grid cells (sizes in metres).
+DEMO_GRID_DISTRICTS = ("330102", "330106")  # 上城区, 西湖区
+DEMO_GRID_SIZES = ((CellShape.square, 3000, "街道"), (CellShape.square, 1000, "社区"),
+                   (CellShape.hexagon, 200, "网格"))
+DEMO_WORKER_POINT = (120.1485, 30.2475)  # by West Lake: the demo grid worker's cells are here
 
 
 @dataclass
 class DemoReport:
     districts: int = 0
     repaired: int = 0
+    generated: int = 0
 
 
-def load_demo_city(session: Session) -> DemoReport:
-    """Load Hangzhou and its 13 districts (repairing their boundaries). Safe to re-run."""
+def load_demo_city(session: Session, *, with_grid: bool = True) -> DemoReport:
+    """Load Hangzhou and its 13 districts (repairing their boundaries) and, unless told
+    otherwise, the generated grid of the central districts. Safe to re-run."""
     features = json.loads((DATA_DIR / "hangzhou-districts.geojson").read_text("utf-8"))["features"]
     report = DemoReport()
     repaired = []
@@ -61,7 +70,34 @@ def load_demo_city(session: Session) -> DemoReport:
         upsert_area(session, code=properties["adcode"], name=properties["name"],
                     level=AreaLevel.district, geometry=geometry, parent=city)
         report.districts += 1
+    if with_grid:
+        report.generated = load_demo_grid(session)
     return report
+
+
+def _children_ids(session: Session, parent_id: int) -> list[int]:
+    return list(session.execute(
+        select(Area.id).where(Area.parent_id == parent_id).order_by(Area.code)).scalars())
+
+
+def load_demo_grid(session: Session) -> int:
+    """Generate streets, communities and cells in the central districts (once)."""
+    created = 0
+    for code in DEMO_GRID_DISTRICTS:
+        district = find_area_by_code(session, code)
+        if district is None or _children_ids(session, district.id):
+            continue
+        parents = [district.id]
+        for cell_shape, size, suffix in DEMO_GRID_SIZES:
+            next_parents = []
+            for parent_id in parents:
+                parent = session.get(Area, parent_id)
+                report = generate_children(session, parent_id, shape=cell_shape, size_m=size,
+                                           name_prefix=f"{parent.name}{suffix}")
+                created += report.created
+                next_parents += _children_ids(session, parent_id)
+            parents = next_parents
+    return created
 
 
 def load_demo_accounts(session: Session, passwords: PasswordService) -> list[tuple[str, str]]:
@@ -85,4 +121,15 @@ def load_demo_accounts(session: Session, passwords: PasswordService) -> list[tup
         user.area_id = area.id if role is Role.supervisor and area else None
         logins.append((role.value, local_phone))
     session.flush()
+    _assign_demo_cells(session, phone="+86" + DEMO_ACCOUNTS[1][0])
     return logins
+
+
+def _assign_demo_cells(session: Session, *, phone: str) -> None:
+    worker = session.execute(select(User).where(User.phone == phone)).scalar_one()
+    cell_id = locate_cell_id(session, *DEMO_WORKER_POINT)
+    if cell_id is None or session.get(GridAssignment, (worker.id, cell_id)):
+        return
+    cell = session.get(Area, cell_id)
+    for sibling in _children_ids(session, cell.parent_id):  # the whole community
+        session.merge(GridAssignment(user_id=worker.id, area_id=sibling))

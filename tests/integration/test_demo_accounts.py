@@ -8,7 +8,7 @@ from grid_api.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo_accou
 
 @pytest.fixture
 def demo(db):
-    load_demo_city(db)
+    load_demo_city(db, with_grid=False)
     load_demo_accounts(db, PasswordService(memory_kib=1024))
     load_demo_accounts(db, PasswordService(memory_kib=1024))  # idempotent
 

@@ -1,0 +1,144 @@
+"""Geography schemas: GeoJSON in and out, locate, import and generation parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+
+from geo.crs import Crs
+from geo.grid import CellShape
+from geo.levels import AreaLevel
+from grid_api.pagination import PageArgsSchema
+
+CRS = fields.String(load_default=Crs.wgs84.value, validate=validate.OneOf([c.value for c in Crs]),
+                    metadata={"description": "Coordinate system of the input: wgs84 (default), "
+                                             "gcj02 (Amap, Tencent) or bd09 (Baidu)"})
+LON = validate.Range(min=-180, max=180)
+LAT = validate.Range(min=-90, max=90)
+
+
+class BBox(fields.String):
+    """``min_lon,min_lat,max_lon,max_lat`` in WGS-84."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any):
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            parts = tuple(float(part) for part in raw.split(","))
+        except ValueError as exc:
+            raise ValidationError("Must be min_lon,min_lat,max_lon,max_lat.") from exc
+        if len(parts) != 4 or not (-180 <= parts[0] < parts[2] <= 180  # noqa: PLR2004
+                                   and -90 <= parts[1] < parts[3] <= 90):  # noqa: PLR2004
+            raise ValidationError("Must be min_lon,min_lat,max_lon,max_lat.")
+        return parts
+
+
+class AreaListArgsSchema(PageArgsSchema):
+    level = fields.String(validate=validate.OneOf([level.value for level in AreaLevel]))
+    parent = fields.Integer(metadata={"description": "Only the children of this area"})
+    bbox = BBox(metadata={"example": "120.10,30.20,120.20,30.30"})
+    zoom = fields.Integer(validate=validate.Range(min=0, max=22), metadata={
+        "description": "Simplify boundaries to one pixel at this web-map zoom"})
+    include_retired = fields.Boolean(load_default=False)
+
+
+class AreaDetailArgsSchema(Schema):
+    zoom = fields.Integer(validate=validate.Range(min=0, max=22))
+
+
+class FeatureSchema(Schema):
+    type = fields.String(metadata={"example": "Feature"})
+    id = fields.Integer()
+    geometry = fields.Dict(allow_none=True)
+    properties = fields.Dict()
+
+
+class FeatureCollectionSchema(Schema):
+    type = fields.String(metadata={"example": "FeatureCollection"})
+    features = fields.List(fields.Nested(FeatureSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class GeoJSONInputSchema(Schema):
+    """A GeoJSON FeatureCollection; features are checked one by one by the importer."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String(required=True, validate=validate.Equal("FeatureCollection"))
+    features = fields.List(fields.Raw(), required=True)
+
+
+class ImportArgsSchema(Schema):
+    parent = fields.Integer(required=True, metadata={"description": "Id of the parent area"})
+    dry_run = fields.Boolean(load_default=False)
+    code_property = fields.String(load_default="code", validate=validate.Length(max=50))
+    name_property = fields.String(load_default="name", validate=validate.Length(max=50))
+
+
+class ImportReportSchema(Schema):
+    parent_id = fields.Integer()
+    level = fields.String()
+    dry_run = fields.Boolean()
+    created = fields.Integer()
+    updated = fields.Integer()
+    repaired = fields.Integer()
+    rejected = fields.Integer()
+    features = fields.List(fields.Dict(), metadata={
+        "description": "Per feature: index, code, name, status (created, updated, rejected), "
+                       "repaired, reason"})
+    overlaps = fields.List(fields.Dict())
+    gaps = fields.Dict()
+
+
+class GenerateSchema(Schema):
+    shape = fields.String(load_default=CellShape.square.value,
+                          validate=validate.OneOf([s.value for s in CellShape]))
+    size_m = fields.Float(required=True, validate=validate.Range(min=50, max=20_000))
+    code_digits = fields.Integer(load_default=3, validate=validate.OneOf([2, 3]))
+    name_prefix = fields.String(validate=validate.Length(min=1, max=80))
+
+
+class GenerationReportSchema(Schema):
+    parent_id = fields.Integer()
+    level = fields.String()
+    shape = fields.String()
+    size_m = fields.Float()
+    created = fields.Integer()
+    first_code = fields.String(allow_none=True)
+    last_code = fields.String(allow_none=True)
+
+
+class LocateArgsSchema(Schema):
+    lon = fields.Float(required=True, validate=LON)
+    lat = fields.Float(required=True, validate=LAT)
+    crs = CRS
+
+
+class AreaRefSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+
+
+class LocateResultSchema(Schema):
+    cell = fields.Nested(AreaRefSchema)
+    ancestors = fields.List(fields.Nested(AreaRefSchema), metadata={
+        "description": "From the city down to the cell's parent"})
+    point = fields.List(fields.Float(), metadata={"description": "The point in WGS-84"})
+
+
+class WorkersSchema(Schema):
+    user_ids = fields.List(fields.Integer(), required=True)
+
+
+class WorkerSchema(Schema):
+    id = fields.Integer()
+    display_name = fields.String()
+    phone = fields.String()
+
+
+class WorkerListSchema(Schema):
+    cell_id = fields.Integer()
+    workers = fields.List(fields.Nested(WorkerSchema))
