@@ -1,6 +1,9 @@
-"""Command line: ``grid-api migrate | demo | demo-logins | create-user``."""
+"""Command line: ``grid-api migrate | demo | demo-logins | create-user | import-areas``."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import click
 from alembic import command
@@ -11,7 +14,7 @@ from grid_api.app import create_app
 from grid_api.errors import AppError
 from grid_api.migrations_state import alembic_config
 from grid_api.phones import normalize_phone
-from grid_api.services import accounts, demo
+from grid_api.services import accounts, area_import, demo
 from grid_api.services.areas import find_area_by_code
 from models.unit import Unit
 from models.user import Role
@@ -86,3 +89,47 @@ def create_user(  # noqa: PLR0917 - click passes options positionally by name
         except AppError as exc:
             raise click.ClickException(f"{exc.detail_code}: {exc.errors or ''}") from exc
     click.echo(f"created user {user.id} ({normalized})")
+
+
+@main.command("import-areas")
+@click.argument("geojson", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--parent", "parent_code", required=True, help="Code of the parent area.")
+@click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
+@click.option("--code-property", default="code", show_default=True)
+@click.option("--name-property", default="name", show_default=True)
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the full per-feature report here (JSON).")
+def import_areas(  # noqa: PLR0917 - click passes options positionally
+    geojson: Path, parent_code: str, dry_run: bool, code_property: str,
+    name_property: str, report_path: Path | None,
+) -> None:
+    """Import a GeoJSON FeatureCollection as children of PARENT (all or nothing)."""
+    app = create_app()
+    try:
+        collection = json.loads(geojson.read_text("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"not a JSON file: {exc}") from exc
+    total = len(collection.get("features") or []) if isinstance(collection, dict) else 0
+    with app.app_context(), _session(app) as session, session.begin():
+        parent = find_area_by_code(session, parent_code)
+        if parent is None:
+            raise click.ClickException(f"no area with code {parent_code}")
+        with click.progressbar(length=total, label="importing", file=click.get_text_stream(
+                "stderr")) as bar:
+            done = [0]
+
+            def progress(count: int) -> None:
+                bar.update(count - done[0])
+                done[0] = count
+
+            try:
+                report = area_import.import_areas(
+                    session, parent_id=parent.id, collection=collection, dry_run=dry_run,
+                    code_property=code_property, name_property=name_property, progress=progress)
+            except AppError as exc:
+                raise click.ClickException(f"{exc.detail_code}: {exc.errors or ''}") from exc
+    if report_path:
+        report_path.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+    click.echo(f"{'dry run: ' if dry_run else ''}{report.created} created, {report.updated} "
+               f"updated, {report.repaired} repaired, {report.rejected} rejected; "
+               f"{len(report.overlaps)} overlaps, {report.gaps.get('count', 0)} gaps")

@@ -19,10 +19,6 @@ from grid_api.services import areas
 blp = Blueprint("grids", __name__, url_prefix="/api/v1/grids", description="Grid cells")
 
 
-def _ref(area):
-    return {"id": area.id, "code": area.code, "name": area.name, "level": area.level.value}
-
-
 @blp.route("/locate")
 class Locate(MethodView):
     @authz.require(authz.PUBLIC)
@@ -34,7 +30,7 @@ class Locate(MethodView):
         (real surveys have them) the cell with the lowest code wins."""
         lon, lat = to_wgs84(args["lon"], args["lat"], args["crs"])
         cell, chain = areas.locate(db.session(), lon, lat)
-        return {"cell": _ref(cell), "ancestors": [_ref(a) for a in chain], "point": [lon, lat]}
+        return {"cell": cell, "ancestors": chain, "point": [lon, lat]}
 
 
 @blp.route("/<int:cell_id>/workers")

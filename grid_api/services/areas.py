@@ -104,13 +104,6 @@ def area_with_geojson(session: Session, area_id: int, zoom: int | None) -> tuple
     return row[0], row[1]
 
 
-def ancestors(session: Session, area: Area) -> list[Area]:
-    """From the root down to ``area``'s parent."""
-    ids = [int(part) for part in area.path.strip("/").split("/")[:-1] if part]
-    found = {a.id: a for a in session.execute(select(Area).where(Area.id.in_(ids))).scalars()}
-    return [found[i] for i in ids if i in found]
-
-
 LOCATE_SQL = text("""
     SELECT id FROM areas
     WHERE level = 'grid' AND valid_to IS NULL
@@ -118,6 +111,28 @@ LOCATE_SQL = text("""
     ORDER BY code
     LIMIT 1
 """)
+# The cell and its whole ancestor chain in one round trip, root first.
+LOCATE_WITH_ANCESTORS_SQL = text("""
+    WITH cell AS (
+        SELECT id FROM areas
+        WHERE level = 'grid' AND valid_to IS NULL
+          AND ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+        ORDER BY code
+        LIMIT 1
+    )
+    SELECT a.id, a.code, a.name, a.level
+    FROM cell JOIN areas c ON c.id = cell.id
+    JOIN areas a ON a.id = ANY (string_to_array(trim(both '/' from c.path), '/')::bigint[])
+    ORDER BY length(a.path)
+""")
+
+
+@dataclass(frozen=True)
+class AreaRef:
+    id: int
+    code: str
+    name: str
+    level: str
 
 
 def locate_cell_id(session: Session, lon: float, lat: float) -> int | None:
@@ -129,13 +144,13 @@ def locate_cell_id(session: Session, lon: float, lat: float) -> int | None:
     return session.execute(LOCATE_SQL, {"lon": lon, "lat": lat}).scalar()
 
 
-def locate(session: Session, lon: float, lat: float) -> tuple[Area, list[Area]]:
-    """The cell and its ancestors; raises NotFound outside every cell."""
-    cell_id = locate_cell_id(session, lon, lat)
-    if cell_id is None:
+def locate(session: Session, lon: float, lat: float) -> tuple[AreaRef, list[AreaRef]]:
+    """The cell and its ancestors (root first); raises NotFound outside every cell."""
+    chain = [AreaRef(row.id, row.code, row.name, str(row.level)) for row in session.execute(
+        LOCATE_WITH_ANCESTORS_SQL, {"lon": lon, "lat": lat})]
+    if not chain:
         raise NotFound("outside_service_area")
-    cell = session.get(Area, cell_id)
-    return cell, ancestors(session, cell)
+    return chain[-1], chain[:-1]
 
 
 def set_grid_workers(session: Session, cell_id: int, user_ids: list[int]) -> list[User]:

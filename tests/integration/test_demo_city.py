@@ -36,7 +36,7 @@ def test_demo_grid_covers_two_central_districts_down_to_cells(db):
     assert load_demo_city(db).generated == 0  # generated once only
     for point, district in (((120.1485, 30.2475), "330106"), ((120.17, 30.25), "330102")):
         cell, chain = locate(db, *point)
-        assert cell.level is AreaLevel.grid
+        assert cell.level == AreaLevel.grid
         assert len(cell.code) == 15
         assert [a.level for a in chain] == [AreaLevel.city, AreaLevel.district,
                                             AreaLevel.street, AreaLevel.community]
