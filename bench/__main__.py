@@ -1,9 +1,11 @@
-"""``python -m bench``: run every benchmark and print its figures."""
+"""``python -m bench [name …]``: run the benchmarks (all by default) and print their figures."""
 
-from bench import http_overhead
+import sys
 
-BENCHMARKS = (http_overhead,)
+from bench import geography, http_overhead
+
+BENCHMARKS = {"http_overhead": http_overhead, "geography": geography}
 
 if __name__ == "__main__":
-    for benchmark in BENCHMARKS:
-        benchmark.run()
+    for name in sys.argv[1:] or BENCHMARKS:
+        BENCHMARKS[name].run()

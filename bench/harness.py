@@ -76,13 +76,17 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, *, seconds: int = 10, connections: int = 16, threads: int = 1) -> LoadResult:
-    """Closed-loop load with wrk (Debian package ``wrk``); loopback targets only."""
+def wrk(url: str, *, seconds: int = 10, connections: int = 16, threads: int = 1,
+        script: str | None = None) -> LoadResult:
+    """Closed-loop load with wrk (Debian package ``wrk``); loopback targets only.
+
+    ``script`` is a wrk Lua script (to vary the requests)."""
     binary = shutil.which("wrk")
     if not binary:
         raise RuntimeError("wrk is not installed: apt-get install wrk (make bench does it)")
     output = subprocess.run(
-        [binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        [binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+         *(["-s", script] if script else []), url],
         check=True, capture_output=True, text=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))

@@ -93,17 +93,19 @@ def create_user(  # noqa: PLR0917 - click passes options positionally by name
 
 @main.command("import-areas")
 @click.argument("geojson", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--parent", "parent_code", required=True, help="Code of the parent area.")
+@click.option("--area", "area_code", required=True,
+              help="Code of the area whose subtree receives the features.")
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 @click.option("--code-property", default="code", show_default=True)
 @click.option("--name-property", default="name", show_default=True)
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the full per-feature report here (JSON).")
 def import_areas(  # noqa: PLR0917 - click passes options positionally
-    geojson: Path, parent_code: str, dry_run: bool, code_property: str,
+    geojson: Path, area_code: str, dry_run: bool, code_property: str,
     name_property: str, report_path: Path | None,
 ) -> None:
-    """Import a GeoJSON FeatureCollection as children of PARENT (all or nothing)."""
+    """Import a GeoJSON FeatureCollection into an area's subtree (all or nothing); each
+    feature's level and parent come from its code."""
     app = create_app()
     try:
         collection = json.loads(geojson.read_text("utf-8"))
@@ -111,9 +113,9 @@ def import_areas(  # noqa: PLR0917 - click passes options positionally
         raise click.ClickException(f"not a JSON file: {exc}") from exc
     total = len(collection.get("features") or []) if isinstance(collection, dict) else 0
     with app.app_context(), _session(app) as session, session.begin():
-        parent = find_area_by_code(session, parent_code)
-        if parent is None:
-            raise click.ClickException(f"no area with code {parent_code}")
+        area = find_area_by_code(session, area_code)
+        if area is None:
+            raise click.ClickException(f"no area with code {area_code}")
         with click.progressbar(length=total, label="importing", file=click.get_text_stream(
                 "stderr")) as bar:
             done = [0]
@@ -124,7 +126,7 @@ def import_areas(  # noqa: PLR0917 - click passes options positionally
 
             try:
                 report = area_import.import_areas(
-                    session, parent_id=parent.id, collection=collection, dry_run=dry_run,
+                    session, area_id=area.id, collection=collection, dry_run=dry_run,
                     code_property=code_property, name_property=name_property, progress=progress)
             except AppError as exc:
                 raise click.ClickException(f"{exc.detail_code}: {exc.errors or ''}") from exc
@@ -132,4 +134,5 @@ def import_areas(  # noqa: PLR0917 - click passes options positionally
         report_path.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
     click.echo(f"{'dry run: ' if dry_run else ''}{report.created} created, {report.updated} "
                f"updated, {report.repaired} repaired, {report.rejected} rejected; "
-               f"{len(report.overlaps)} overlaps, {report.gaps.get('count', 0)} gaps")
+               f"{len(report.overlaps)} overlaps, "
+               f"{sum(gap['count'] for gap in report.gaps)} gaps")

@@ -64,10 +64,11 @@ class AreaImport(MethodView):
     @blp.response(200, ImportReportSchema)
     @db.transactional
     def post(self, args, collection):
-        """Import a FeatureCollection as children of `parent`: per-feature report of what was
-        created, updated, repaired or rejected, plus overlaps and gaps. All or nothing."""
+        """Import a FeatureCollection into the subtree of `area`: each feature's level and
+        parent come from its code. Per-feature report of what was created, updated,
+        repaired or rejected, plus overlaps and gaps. All or nothing."""
         report = area_import.import_areas(
-            db.session(), parent_id=args["parent"], collection=collection,
+            db.session(), area_id=args["area"], collection=collection,
             dry_run=args["dry_run"], code_property=args["code_property"],
             name_property=args["name_property"])
         return report.as_dict()

@@ -70,15 +70,15 @@ class GeoJSONInputSchema(Schema):
 
 
 class ImportArgsSchema(Schema):
-    parent = fields.Integer(required=True, metadata={"description": "Id of the parent area"})
+    area = fields.Integer(required=True, metadata={
+        "description": "Id of the area whose subtree receives the features"})
     dry_run = fields.Boolean(load_default=False)
     code_property = fields.String(load_default="code", validate=validate.Length(max=50))
     name_property = fields.String(load_default="name", validate=validate.Length(max=50))
 
 
 class ImportReportSchema(Schema):
-    parent_id = fields.Integer()
-    level = fields.String()
+    area_id = fields.Integer()
     dry_run = fields.Boolean()
     created = fields.Integer()
     updated = fields.Integer()
@@ -87,8 +87,10 @@ class ImportReportSchema(Schema):
     features = fields.List(fields.Dict(), metadata={
         "description": "Per feature: index, code, name, status (created, updated, rejected), "
                        "repaired, reason"})
-    overlaps = fields.List(fields.Dict())
-    gaps = fields.Dict()
+    overlaps = fields.List(fields.Dict(), metadata={
+        "description": "Siblings whose interiors overlap: codes and area in m²"})
+    gaps = fields.List(fields.Dict(), metadata={
+        "description": "Per parent: uncovered parts (count, area in m², the largest)"})
 
 
 class GenerateSchema(Schema):

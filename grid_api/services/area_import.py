@@ -1,17 +1,21 @@
-"""Import surveyed boundaries (a GeoJSON FeatureCollection) as children of one area.
+"""Import surveyed boundaries (a GeoJSON FeatureCollection) into the subtree of one area.
 
-Each feature is created, updated (its previous version kept in ``area_versions``) or
-rejected with a reason; invalid rings are repaired and reported as such. Overlaps between
-siblings and gaps left inside the parent are reported, not refused. Everything happens in
-the caller's transaction: a failure leaves nothing half-imported.
+Each feature's level and direct parent are read off its code (a 15-digit cell belongs to
+the community of its first 12 digits), so one file can hold every cell of a district. A
+parent must be the import's area or lie below it. Each feature is created, updated (its
+previous version kept in ``area_versions``) or rejected with a reason; invalid rings are
+repaired and reported as such. Overlaps between siblings and gaps inside each parent are
+reported, not refused. All of it happens in the caller's transaction: a failure leaves
+nothing half-imported.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import shapely
@@ -20,9 +24,9 @@ from shapely import MultiPolygon
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
-from geo.codes import code_problem
+from geo.codes import level_of, parent_code_of
 from geo.geojson import parse_polygonal
-from geo.levels import AreaLevel, child_level
+from geo.levels import AreaLevel
 from geo.measure import area_m2
 from geo.repair import SLIVER_AREA_DEG2, repair_polygonal
 from geo.srid import WGS84
@@ -30,8 +34,9 @@ from grid_api.errors import BusinessRuleViolation, ValidationFailed
 from grid_api.services.areas import get_area
 from models.area import Area
 
-CONTAINED_SHARE = 0.99  # at least this share of a feature must lie inside the parent
-MAX_REPORTED_GAPS = 100
+CONTAINED_SHARE = 0.99  # at least this share of a feature must lie inside its parent
+MAX_NAME_LENGTH = 100
+MAX_REPORTED_GAPS = 20  # per parent
 Progress = Callable[[int], None]
 
 
@@ -47,8 +52,7 @@ class FeatureOutcome:
 
 @dataclass
 class ImportReport:
-    parent_id: int
-    level: str
+    area_id: int
     dry_run: bool
     created: int = 0
     updated: int = 0
@@ -56,7 +60,7 @@ class ImportReport:
     rejected: int = 0
     features: list[FeatureOutcome] = field(default_factory=list)
     overlaps: list[dict[str, Any]] = field(default_factory=list)
-    gaps: dict[str, Any] = field(default_factory=dict)
+    gaps: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,9 +75,19 @@ class ImportReport:
             self.repaired += outcome.repaired
 
 
+class _Parent(NamedTuple):
+    id: int
+    code: str
+    level: AreaLevel
+    path: str
+    shape: MultiPolygon
+
+
 @dataclass
 class _Candidate:
     outcome: FeatureOutcome
+    level: AreaLevel
+    parent_code: str
     geometry: MultiPolygon
     existing_id: int | None = None
 
@@ -92,9 +106,11 @@ def _collection_features(collection: Any) -> list[Any]:
 
 
 def _property(feature: dict, names: tuple[str, ...]) -> str | None:
-    properties = feature.get("properties") or {}
+    properties = feature.get("properties")
+    if not isinstance(properties, dict):
+        return None
     for name in names:
-        value = properties.get(name) if isinstance(properties, dict) else None
+        value = properties.get(name)
         if value not in (None, ""):
             return str(value).strip()
     return None
@@ -104,62 +120,67 @@ def _reject(outcome: FeatureOutcome, reason: str) -> None:
     outcome.status, outcome.reason = "rejected", reason
 
 
-def _parse(features: list[Any], parent: Area, level: AreaLevel, *, code_keys: tuple[str, ...],
-           name_keys: tuple[str, ...],
+def _parse_one(index: int, feature: Any, seen: set[str], code_keys: tuple[str, ...],
+               name_keys: tuple[str, ...]) -> _Candidate | FeatureOutcome:
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        outcome = FeatureOutcome(index, None, None)
+        _reject(outcome, "not_a_feature")
+        return outcome
+    code, name = _property(feature, code_keys), _property(feature, name_keys)
+    outcome = FeatureOutcome(index, code, name)
+    level = level_of(code) if code else None
+    geometry = parse_polygonal(feature.get("geometry"))
+    problem = (("missing_code" if not code else None)
+               or ("missing_name" if not name else None)
+               or ("code_format" if level is None else None)
+               or ("duplicate_code" if code in seen else None)
+               or ("name_too_long" if len(name) > MAX_NAME_LENGTH else None)
+               or geometry.reason)
+    if code:
+        seen.add(code)
+    if problem:
+        _reject(outcome, problem)
+        return outcome
+    repaired = repair_polygonal(geometry.geometry)
+    if repaired.geometry is None:
+        _reject(outcome, f"unrepairable_{repaired.reason}")
+        return outcome
+    outcome.repaired = repaired.repaired
+    return _Candidate(outcome, level, parent_code_of(code), repaired.geometry)
+
+
+def _parse(features: list[Any], *, code_keys: tuple[str, ...], name_keys: tuple[str, ...],
            progress: Progress | None) -> list[_Candidate | FeatureOutcome]:
-    parsed: list[_Candidate | FeatureOutcome] = []
-    seen_codes: set[str] = set()
+    seen: set[str] = set()
+    parsed = []
     for index, feature in enumerate(features):
         if progress and index % 1000 == 0:
             progress(index)
-        if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            outcome = FeatureOutcome(index, None, None)
-            _reject(outcome, "not_a_feature")
-            parsed.append(outcome)
-            continue
-        outcome = FeatureOutcome(index, _property(feature, code_keys),
-                                 _property(feature, name_keys))
-        geometry = parse_polygonal(feature.get("geometry"))
-        problem = (
-            ("missing_code" if not outcome.code else None)
-            or ("missing_name" if not outcome.name else None)
-            or code_problem(outcome.code, level, parent.code)
-            or ("duplicate_code" if outcome.code in seen_codes else None)
-            or ("name_too_long" if len(outcome.name) > 100 else None)  # noqa: PLR2004
-            or geometry.reason
-        )
-        if outcome.code:
-            seen_codes.add(outcome.code)
-        if problem:
-            _reject(outcome, problem)
-            parsed.append(outcome)
-            continue
-        repaired = repair_polygonal(geometry.geometry)
-        if repaired.geometry is None:
-            _reject(outcome, f"unrepairable_{repaired.reason}")
-            parsed.append(outcome)
-            continue
-        outcome.repaired = repaired.repaired
-        parsed.append(_Candidate(outcome, repaired.geometry))
+        parsed.append(_parse_one(index, feature, seen, code_keys, name_keys))
     return parsed
 
 
-def _clip_to_parent(candidates: list[_Candidate], parent_shape: MultiPolygon) -> None:
-    """Reject features mostly outside the parent; clip the rest to it."""
-    if not candidates:
-        return
-    shapely.prepare(parent_shape)
+def _load_parents(session: Session, root: Area, codes: set[str]) -> dict[str, _Parent]:
+    """Current areas with these codes that are ``root`` or lie below it."""
+    rows = session.execute(
+        select(Area.id, Area.code, Area.level, Area.path, Area.geom)
+        .where(Area.code.in_(codes), Area.valid_to.is_(None), Area.path.startswith(root.path))
+    )
+    return {row.code: _Parent(row.id, row.code, row.level, row.path, to_shape(row.geom))
+            for row in rows}
+
+
+def _clip_to_parent(candidates: list[_Candidate], parent: _Parent) -> None:
+    """Reject features mostly outside their parent; clip the rest to it."""
+    shapely.prepare(parent.shape)
     geometries = np.array([c.geometry for c in candidates], dtype=object)
-    inside = shapely.contains_properly(parent_shape, geometries)
-    for candidate, contained in zip(candidates, inside, strict=True):
+    for candidate, contained in zip(candidates, shapely.contains_properly(
+            parent.shape, geometries), strict=True):
         if contained:
             continue
-        clipped = candidate.geometry.intersection(parent_shape)
+        clipped = candidate.geometry.intersection(parent.shape)
         share = clipped.area / candidate.geometry.area if candidate.geometry.area else 0
-        if share < CONTAINED_SHARE:
-            _reject(candidate.outcome, "outside_parent")
-            continue
-        repaired = repair_polygonal(clipped).geometry
+        repaired = repair_polygonal(clipped).geometry if share >= CONTAINED_SHARE else None
         if repaired is None:
             _reject(candidate.outcome, "outside_parent")
             continue
@@ -168,43 +189,36 @@ def _clip_to_parent(candidates: list[_Candidate], parent_shape: MultiPolygon) ->
         candidate.geometry = repaired
 
 
-def _match_existing(session: Session, candidates: list[_Candidate], parent: Area,
-                    level: AreaLevel) -> None:
-    codes = [c.outcome.code for c in candidates]
-    existing = {
-        row.code: row for row in session.execute(
-            select(Area.id, Area.code, Area.parent_id, Area.level, Area.valid_to)
-            .where(Area.code.in_(codes))
-        )
-    }
+def _match_existing(session: Session, candidates: list[_Candidate],
+                    parents: dict[str, _Parent]) -> None:
+    existing = {row.code: row for row in session.execute(
+        select(Area.id, Area.code, Area.parent_id, Area.valid_to)
+        .where(Area.code.in_([c.outcome.code for c in candidates])))}
     for candidate in candidates:
         row = existing.get(candidate.outcome.code)
         if row is None:
             continue
         if row.valid_to is not None:
             _reject(candidate.outcome, "code_retired")
-        elif row.parent_id != parent.id or row.level != level:
+        elif row.parent_id != parents[candidate.parent_code].id:
             _reject(candidate.outcome, "code_belongs_elsewhere")
         else:
             candidate.existing_id = row.id
             candidate.outcome.status = "updated"
 
 
-def _siblings(session: Session, parent: Area, replaced: set[int]) -> list[tuple[str, MultiPolygon]]:
-    rows = session.execute(
-        select(Area.id, Area.code, Area.geom)
-        .where(Area.parent_id == parent.id, Area.valid_to.is_(None))
-    )
+def _siblings(session: Session, parent: _Parent, replaced: set[int]) -> list[tuple[str, Any]]:
+    rows = session.execute(select(Area.id, Area.code, Area.geom).where(
+        Area.parent_id == parent.id, Area.valid_to.is_(None)))
     return [(row.code, to_shape(row.geom)) for row in rows if row.id not in replaced]
 
 
-def _overlaps(named: list[tuple[str, MultiPolygon]]) -> list[dict[str, Any]]:
+def _overlaps(named: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     if len(named) < 2:  # noqa: PLR2004
         return []
     geometries = np.array([geometry for _, geometry in named], dtype=object)
     left, right = shapely.STRtree(geometries).query(geometries, predicate="intersects")
-    pairs = left < right
-    left, right = left[pairs], right[pairs]
+    left, right = left[left < right], right[left < right]
     interiors_meet = shapely.relate_pattern(geometries[left], geometries[right], "T********")
     left, right = left[interiors_meet], right[interiors_meet]
     shared = shapely.intersection(geometries[left], geometries[right])
@@ -214,41 +228,39 @@ def _overlaps(named: list[tuple[str, MultiPolygon]]) -> list[dict[str, Any]]:
     ]
 
 
-def _gaps(named: list[tuple[str, MultiPolygon]], parent_shape: MultiPolygon,
-          overlapping: bool) -> dict[str, Any]:
+def _gaps(parent: _Parent, named: list[tuple[str, Any]], overlapping: bool) -> dict | None:
     geometries = [geometry for _, geometry in named]
-    union = shapely.union_all(geometries) if overlapping else shapely.coverage_union_all(
-        geometries)
-    missing = parent_shape.difference(union)
-    parts = [part for part in getattr(missing, "geoms", [missing])
-             if not part.is_empty and part.area > SLIVER_AREA_DEG2]
-    parts.sort(key=lambda part: part.area, reverse=True)
+    union = (shapely.union_all(geometries) if overlapping
+             else shapely.coverage_union_all(geometries))
+    missing = parent.shape.difference(union)
+    parts = sorted((part for part in getattr(missing, "geoms", [missing])
+                    if not part.is_empty and part.area > SLIVER_AREA_DEG2),
+                   key=lambda part: part.area, reverse=True)
+    if not parts:
+        return None
     return {
+        "parent": parent.code,
         "count": len(parts),
         "area_m2": round(sum(area_m2(part) for part in parts), 1),
-        "largest": [
-            {"area_m2": round(area_m2(part), 1),
-             "point": list(part.representative_point().coords[0])}
-            for part in parts[:MAX_REPORTED_GAPS]
-        ],
+        "largest": [{"area_m2": round(area_m2(part), 1),
+                     "point": list(part.representative_point().coords[0])}
+                    for part in parts[:MAX_REPORTED_GAPS]],
     }
 
 
-def _write(session: Session, parent: Area, level: AreaLevel, accepted: list[_Candidate],
+def _write(session: Session, parents: dict[str, _Parent], accepted: list[_Candidate],
            valid_from: date) -> None:
     new = [c for c in accepted if c.existing_id is None]
     changed = [c for c in accepted if c.existing_id is not None]
     if new:
         session.execute(insert(Area), [
-            {"code": c.outcome.code, "name": c.outcome.name, "level": level,
-             "parent_id": parent.id, "path": "", "valid_from": valid_from,
-             "geom": from_shape(c.geometry, srid=WGS84)} for c in new
-        ])
-        session.execute(
-            text("UPDATE areas SET path = :prefix || id || '/' "
-                 "WHERE parent_id = :parent_id AND path = ''"),
-            {"prefix": parent.path, "parent_id": parent.id},
-        )
+            {"code": c.outcome.code, "name": c.outcome.name, "level": c.level,
+             "parent_id": parents[c.parent_code].id, "path": "", "valid_from": valid_from,
+             "geom": from_shape(c.geometry, srid=WGS84)} for c in new])
+        session.execute(text(
+            "UPDATE areas c SET path = p.path || c.id || '/' FROM areas p "
+            "WHERE c.parent_id = p.id AND c.path = '' AND p.id = ANY(:parents)"),
+            {"parents": sorted({parents[c.parent_code].id for c in new})})
     if changed:
         session.execute(text("""
             INSERT INTO area_versions (area_id, code, name, geom, valid_from, valid_to)
@@ -256,41 +268,56 @@ def _write(session: Session, parent: Area, level: AreaLevel, accepted: list[_Can
         """), {"ids": [c.existing_id for c in changed], "today": valid_from})
         session.execute(update(Area), [
             {"id": c.existing_id, "name": c.outcome.name, "valid_from": valid_from,
-             "geom": from_shape(c.geometry, srid=WGS84)} for c in changed
-        ])
+             "geom": from_shape(c.geometry, srid=WGS84)} for c in changed])
 
 
-def import_areas(session: Session, *, parent_id: int, collection: Any, dry_run: bool = False,
+def _check_family(session: Session, root: Area, candidates: list[_Candidate],
+                  ) -> tuple[dict[str, _Parent], dict[str, list[_Candidate]]]:
+    """Group candidates by parent, rejecting those whose parent is not in ``root``'s tree."""
+    parents = _load_parents(session, root, {c.parent_code for c in candidates})
+    groups: dict[str, list[_Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        if candidate.parent_code not in parents:
+            _reject(candidate.outcome, "parent_not_in_import_area")
+        else:
+            groups[candidate.parent_code].append(candidate)
+    for code, group in groups.items():
+        _clip_to_parent(group, parents[code])
+    accepted = [c for group in groups.values() for c in group if c.outcome.status != "rejected"]
+    _match_existing(session, accepted, parents)
+    return parents, {code: [c for c in group if c.outcome.status != "rejected"]
+                     for code, group in groups.items()}
+
+
+def import_areas(session: Session, *, area_id: int, collection: Any, dry_run: bool = False,
                  code_property: str = "code", name_property: str = "name",
                  valid_from: date | None = None, progress: Progress | None = None) -> ImportReport:
-    """Import ``collection`` under the area ``parent_id``. Raises NotFound (parent),
-    ValidationFailed (not a non-empty FeatureCollection), BusinessRuleViolation (the parent
+    """Import ``collection`` into the subtree of ``area_id``. Raises NotFound (area),
+    ValidationFailed (not a non-empty FeatureCollection), BusinessRuleViolation (the area
     is a grid cell)."""
-    parent = get_area(session, parent_id)
-    level = child_level(parent.level)
-    if level is None:
+    root = get_area(session, area_id)
+    if root.level is AreaLevel.grid:
         raise BusinessRuleViolation("grid_cells_have_no_children")
     features = _collection_features(collection)
-    code_keys = (code_property, "code", "adcode")
-    parsed = _parse(features, parent, level, code_keys=code_keys,
+    parsed = _parse(features, code_keys=(code_property, "code", "adcode"),
                     name_keys=(name_property, "name"), progress=progress)
     candidates = [item for item in parsed if isinstance(item, _Candidate)]
-    parent_shape = to_shape(parent.geom)
-    _clip_to_parent(candidates, parent_shape)
-    candidates = [c for c in candidates if c.outcome.status != "rejected"]
-    _match_existing(session, candidates, parent, level)
-    accepted = [c for c in candidates if c.outcome.status != "rejected"]
+    parents, groups = _check_family(session, root, candidates)
 
-    report = ImportReport(parent_id=parent.id, level=level.value, dry_run=dry_run)
+    report = ImportReport(area_id=root.id, dry_run=dry_run)
     report.features = [item.outcome if isinstance(item, _Candidate) else item for item in parsed]
     report.tally()
-    replaced = {c.existing_id for c in accepted if c.existing_id is not None}
-    named = _siblings(session, parent, replaced) + [(c.outcome.code, c.geometry) for c in accepted]
-    report.overlaps = _overlaps(named)
-    if named:
-        report.gaps = _gaps(named, parent_shape, overlapping=bool(report.overlaps))
+    for code, group in groups.items():
+        replaced = {c.existing_id for c in group if c.existing_id is not None}
+        named = (_siblings(session, parents[code], replaced)
+                 + [(c.outcome.code, c.geometry) for c in group])
+        overlaps = _overlaps(named)
+        report.overlaps += overlaps
+        if named and (gap := _gaps(parents[code], named, overlapping=bool(overlaps))):
+            report.gaps.append(gap)
+    accepted = [c for group in groups.values() for c in group]
     if not dry_run and accepted:
-        _write(session, parent, level, accepted, valid_from or date.today())
+        _write(session, parents, accepted, valid_from or date.today())
     if progress:
         progress(len(features))
     return report

@@ -131,7 +131,7 @@ def test_import_by_api_is_admin_only_and_reports(client, db, tree):
         {"type": "Feature", "properties": {"code": "330106003", "name": "新街道"},
          "geometry": {"type": "Polygon", "coordinates": [[[120.16, 30.2], [120.17, 30.2],
                                                            [120.17, 30.21], [120.16, 30.2]]]}}]}
-    url = f"/api/v1/areas/import?parent={tree['district'].id}"
+    url = f"/api/v1/areas/import?area={tree['district'].id}"
     supervisor = make_user(db, roles=("supervisor",), area=tree["district"])
     assert client.post(url, json=collection,
                        headers=bearer(login(client, supervisor))).status_code == 403
@@ -141,7 +141,7 @@ def test_import_by_api_is_admin_only_and_reports(client, db, tree):
     assert response.get_json()["created"] == 1
     not_geojson = client.post(url, json={"type": "Topology"}, headers=admin)
     assert not_geojson.status_code == 422
-    no_parent = client.post("/api/v1/areas/import?parent=999999999", json=collection,
+    no_parent = client.post("/api/v1/areas/import?area=999999999", json=collection,
                             headers=admin)
     assert no_parent.status_code == 404
 
@@ -159,7 +159,7 @@ def test_failed_import_leaves_nothing_behind(client, db, tree, monkeypatch):
         for n in (4, 5)]}
     monkeypatch.setattr(area_import, "_write", _write_then_fail(area_import._write))
     with pytest.raises(RuntimeError, match="disk full"):
-        client.post(f"/api/v1/areas/import?parent={tree['district'].id}", json=collection,
+        client.post(f"/api/v1/areas/import?area={tree['district'].id}", json=collection,
                     headers=admin)
     found = client.get(f"/api/v1/areas?parent={tree['district'].id}&level=street").get_json()
     assert {f["properties"]["code"] for f in found["features"]} == {"330106001"}

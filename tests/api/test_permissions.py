@@ -43,7 +43,7 @@ MATRIX = {
     ("PATCH", "/api/v1/users/<int:user_id>"): ({"admin"}, "/api/v1/users/{user}"),
     ("GET", "/api/v1/areas"): (EVERYONE, "/api/v1/areas"),
     ("GET", "/api/v1/areas/<int:area_id>"): (EVERYONE, "/api/v1/areas/{area}"),
-    ("POST", "/api/v1/areas/import"): ({"admin"}, "/api/v1/areas/import?parent={area}"),
+    ("POST", "/api/v1/areas/import"): ({"admin"}, "/api/v1/areas/import?area={area}"),
     ("POST", "/api/v1/areas/<int:area_id>/generate-grid"): (
         {"admin"}, "/api/v1/areas/{area}/generate-grid"),
     ("GET", "/api/v1/grids/locate"): (EVERYONE, "/api/v1/grids/locate?lon=120.05&lat=30.05"),
