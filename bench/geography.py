@@ -267,23 +267,25 @@ def _raw_insert(url: str, collection: dict) -> float:
     return time.perf_counter() - started
 
 
+def _print(prefix: str, figures: dict[str, float]) -> dict[str, float]:
+    for name, value in figures.items():
+        print(f"  {prefix}_{name:28} {value:12.3f}", flush=True)
+    return {f"{prefix}_{name}": value for name, value in figures.items()}
+
+
 def run() -> dict[str, float]:
     figures: dict[str, float] = {}
     with private_services() as env:
+        url = env["DATABASE_URL"]
         started = time.perf_counter()
-        build_million_cells(env["DATABASE_URL"])
-        print(f"geography: built {SIDE * SIDE:,} cells in {time.perf_counter() - started:.0f}s")
+        build_million_cells(url)
+        print(f"geography: built {SIDE * SIDE:,} cells in {time.perf_counter() - started:.0f}s; "
+              "ratios are raw baseline time / ours (or our throughput / raw)", flush=True)
         app = create_app(settings=Settings.from_env({**os.environ, **env}))
-        figures |= {f"locate_{k}": v for k, v in
-                    bench_locate_in_process(app, env["DATABASE_URL"]).items()}
-        figures |= {f"locate_{k}": v for k, v in
-                    bench_locate_http(env, env["DATABASE_URL"]).items()}
-        figures |= {f"tile_{k}": v for k, v in bench_tiles(app, env["DATABASE_URL"]).items()}
-        figures |= {f"import_{k}": v for k, v in
-                    bench_import(app, env["DATABASE_URL"]).items()}
-    print("geography (10^6 cells; ratios: raw baseline time / ours, or ours / raw throughput)")
-    for name, value in figures.items():
-        print(f"  {name:28} {value:12.3f}")
+        figures |= _print("locate", bench_locate_in_process(app, url))
+        figures |= _print("locate", bench_locate_http(env, url))
+        figures |= _print("tile", bench_tiles(app, url))
+        figures |= _print("import", bench_import(app, url))
     return figures
 
 

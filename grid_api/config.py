@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MIN_SECRET_LENGTH = 32
 DEFAULT_SECRET = "dev-insecure-secret-never-use-in-production"  # noqa: S105 - refused in production
@@ -45,6 +47,13 @@ class Settings:
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     resident_reports_need_review: bool = True
+    timezone: str = "Asia/Shanghai"
+    work_day_start: str = "08:30"
+    work_day_end: str = "17:30"
+    storage_dir: str = "var/media"
+    photo_max_bytes: int = 15 * 1024 * 1024
+    photo_far_metres: int = 200
+    dispute_days: int = 7
     password_hash_memory_kib: int = 65536
     login_limit_per_account: str = "5 per minute;30 per hour"
     auth_limit_per_address: str = "30 per minute;300 per hour"
@@ -78,6 +87,13 @@ class Settings:
             auth_limit_per_address=env.get("AUTH_LIMIT_PER_ADDRESS", cls.auth_limit_per_address),
             register_limit_per_account=env.get("REGISTER_LIMIT_PER_ACCOUNT",
                                                cls.register_limit_per_account),
+            timezone=env.get("TIMEZONE", cls.timezone),
+            work_day_start=env.get("WORK_DAY_START", cls.work_day_start),
+            work_day_end=env.get("WORK_DAY_END", cls.work_day_end),
+            storage_dir=env.get("STORAGE_DIR", cls.storage_dir),
+            photo_max_bytes=_int(env, "PHOTO_MAX_BYTES", cls.photo_max_bytes),
+            photo_far_metres=_int(env, "PHOTO_FAR_METRES", cls.photo_far_metres),
+            dispute_days=_int(env, "DISPUTE_DAYS", cls.dispute_days),
             resident_reports_need_review=_bool(
                 env, "RESIDENT_REPORTS_NEED_REVIEW", cls.resident_reports_need_review
             ),
@@ -94,3 +110,11 @@ class Settings:
                               "in production")
         if self.default_locale not in {"zh-CN", "en"}:
             raise ConfigError("DEFAULT_LOCALE must be zh-CN or en")
+        try:
+            ZoneInfo(self.timezone)
+            start, end = time.fromisoformat(self.work_day_start), time.fromisoformat(
+                self.work_day_end)
+        except (ValueError, KeyError, ZoneInfoNotFoundError) as exc:
+            raise ConfigError("TIMEZONE, WORK_DAY_START or WORK_DAY_END is not valid") from exc
+        if start >= end:
+            raise ConfigError("WORK_DAY_START must be before WORK_DAY_END")

@@ -54,7 +54,8 @@ def problem_response(
 ):
     locale = negotiate_locale()
     body: dict[str, Any] = {
-        "type": TYPE_PREFIX + code,
+        # The most specific code names the problem: clients branch on it.
+        "type": TYPE_PREFIX + (detail_code or code),
         "title": translate(code, locale, **(params or {})),
         "status": status,
         "detail": translate(detail_code or code, locale, **(params or {})),

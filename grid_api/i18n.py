@@ -23,7 +23,8 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "method_not_allowed": ("该地址不支持 {method} 方法", "Method {method} is not allowed here"),
     "conflict": ("与当前状态冲突", "Conflict with the current state"),
     "invalid_transition": (
-        "当前状态下不能执行该操作", "This action is not allowed in the current state"
+        "案件当前状态（{status}）下不能执行“{action}”",
+        "Action “{action}” is not allowed while the case is {status}",
     ),
     "stale_version": (
         "资源已被他人修改，请刷新后重试", "The resource changed; reload and try again"
@@ -67,6 +68,30 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "{count} cells would exceed the code width ({limit})",
     ),
     "impossible_tile": ("瓦片坐标无效：{z}/{x}/{y}", "Impossible tile coordinates: {z}/{x}/{y}"),
+    "unknown_category": ("案件类别不存在或已停用", "Unknown or retired category"),
+    "idempotency_key_invalid": ("Idempotency-Key 无效", "Invalid Idempotency-Key"),
+    "idempotency_key_reused": (
+        "该 Idempotency-Key 已用于另一个不同的请求",
+        "This Idempotency-Key was already used for a different request",
+    ),
+    "already_with_unit": ("案件已在该单位", "The case is already with this unit"),
+    "extension_pending": ("已有待审批的延期申请", "An extension request is already pending"),
+    "no_extension_pending": ("没有待审批的延期申请", "No extension request is pending"),
+    "photo_required": ("该类别结案前须上传处置后照片", "This category needs after-photos"),
+    "internal_notes_are_for_staff": (
+        "只有工作人员可以写内部备注", "Only staff write internal notes"
+    ),
+    "already_rated": ("已经评价过", "Already rated"),
+    "dispute_window_closed": (
+        "结案已超过 {days} 天，不能再申诉", "Disputes are possible for {days} days after closing"
+    ),
+    "unsupported_image": (
+        "只接受 JPEG、PNG、WebP 或 HEIC 图片", "Only JPEG, PNG, WebP or HEIC images are accepted"
+    ),
+    "image_bomb": ("图片像素过多，已拒绝", "The image has too many pixels; refused"),
+    "image_corrupt": ("图片文件已损坏或不完整", "The image file is corrupt or incomplete"),
+    "case_is_finished": ("案件已结束，不能再添加照片", "The case is finished; no more photos"),
+    "category_exists": ("类别代码已存在", "This category code exists"),
 }
 
 # marshmallow's English messages, as they arrive in per-field validation errors.
@@ -109,6 +134,14 @@ FIELD_MESSAGES_ZH: Mapping[str, str] = {
     "No features.": "没有要素。",
     "Must be min_lon,min_lat,max_lon,max_lat.": "格式应为 最小经度,最小纬度,最大经度,最大纬度。",
     "Not a grid worker: {ids}": "不是网格员：{ids}",
+    "Unknown category.": "案件类别不存在。",
+    "Must not be in the future.": "不能晚于当前时间。",
+    "Outside every grid cell.": "该位置不在任何网格内。",
+    "Coordinates out of range.": "坐标超出范围。",
+    "No such case.": "案件不存在。",
+    "Must be after the current deadline.": "必须晚于当前处置期限。",
+    "The file is empty.": "文件为空。",
+    "No such major class.": "大类不存在。",
 }
 
 

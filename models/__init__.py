@@ -1,7 +1,12 @@
 """The persistent domain: SQLAlchemy models (no Flask here)."""
 
 from models.area import Area, AreaLevel, AreaVersion
+from models.attachment import Attachment
 from models.base import Base
+from models.calendar import CalendarDay
+from models.case import Case, CaseAction, CaseEvent, CaseStatus
+from models.category import Category, CategoryKind
+from models.idempotency import IdempotencyKey
 from models.outbox import OutboxMessage
 from models.unit import Unit
 from models.user import (
@@ -13,6 +18,7 @@ from models.user import (
 )
 
 __all__ = [
-    "Area", "AreaLevel", "AreaVersion", "Base", "GridAssignment", "OutboxMessage",
-    "RefreshToken", "Role", "TokenFamily", "Unit", "User",
+    "Area", "AreaLevel", "AreaVersion", "Attachment", "Base", "CalendarDay", "Case",
+    "CaseAction", "CaseEvent", "CaseStatus", "Category", "CategoryKind", "GridAssignment",
+    "IdempotencyKey", "OutboxMessage", "RefreshToken", "Role", "TokenFamily", "Unit", "User",
 ]

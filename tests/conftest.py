@@ -43,12 +43,14 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def test_env(database_url: str, redis_url: str) -> dict[str, str]:
-    return {"GRID_ENV": "testing", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+def test_env(database_url: str, redis_url: str,
+             tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return {"GRID_ENV": "testing", "STORAGE_DIR": str(tmp_path_factory.mktemp("media")),
+            "DATABASE_URL": database_url, "REDIS_URL": redis_url,
             "LOG_LEVEL": "WARNING", "OUTBOX_GRACE_SECONDS": "0",
-            "PASSWORD_HASH_MEMORY_KIB": "1024", "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute",
-            "AUTH_LIMIT_PER_ADDRESS": "1000 per minute",
-            "REGISTER_LIMIT_PER_ACCOUNT": "1000 per minute"}
+            "PASSWORD_HASH_MEMORY_KIB": "1024", "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
+            "AUTH_LIMIT_PER_ADDRESS": "100000 per minute",
+            "REGISTER_LIMIT_PER_ACCOUNT": "100000 per minute"}
 
 
 @pytest.fixture(scope="session")
@@ -97,10 +99,19 @@ def client(app: Flask, db):
     return app.test_client()
 
 
+WIPE_COMMITTED = """
+    ALTER TABLE case_events DISABLE TRIGGER case_events_no_truncate;
+    TRUNCATE case_events, attachments, cases, idempotency_keys, grid_assignments,
+             refresh_tokens, token_families, users, units, area_versions, areas, calendar_days,
+             outbox_messages CASCADE;
+    ALTER TABLE case_events ENABLE TRIGGER case_events_no_truncate;
+"""
+
+
 @pytest.fixture
 def committed(app: Flask) -> Iterator:
-    """For tests that need really committed data (workers): truncate what they wrote."""
+    """For tests that need really committed data (workers, row locks): wiped afterwards."""
     yield app.extensions["grid_db"]
     with app.extensions["grid_db"].engine.begin() as connection:
-        connection.execute(text("TRUNCATE outbox_messages"))
+        connection.execute(text(WIPE_COMMITTED))
     app.extensions["grid_redis"].flushdb()

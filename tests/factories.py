@@ -6,6 +6,7 @@ import itertools
 
 from geoalchemy2.shape import from_shape
 from shapely import MultiPolygon, box
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from grid_api.passwords import PasswordService
@@ -64,3 +65,45 @@ def login(client, user: User, password: str = PASSWORD) -> dict:
 
 def bearer(tokens: dict) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+COMMUNITY_BOUNDS = (120.10, 30.20, 120.12, 30.21)  # about 1.9 km × 1.1 km, near West Lake
+
+
+def make_grid_tree(session: Session) -> dict:
+    """city → district → street → community → 8 generated 500 m cells, plus a second district."""
+    from geo.grid import CellShape  # noqa: PLC0415 - only the grid-building tests need it
+    from grid_api.services.grid_generation import generate_children  # noqa: PLC0415
+
+    city = make_area(session, level=AreaLevel.city, code="330100", bounds=(119.9, 30.0, 120.4,
+                                                                              30.4))
+    district = make_area(session, parent=city, code="330106", bounds=(120.0, 30.1, 120.2, 30.3))
+    other = make_area(session, parent=city, code="330102", bounds=(120.2, 30.1, 120.3, 30.3))
+    street = make_area(session, parent=district, level=AreaLevel.street, code="330106001",
+                       bounds=COMMUNITY_BOUNDS)
+    community = make_area(session, parent=street, level=AreaLevel.community, code="330106001001",
+                          bounds=COMMUNITY_BOUNDS)
+    generate_children(session, community.id, shape=CellShape.square, size_m=500)
+    cells = session.query(Area).filter(Area.parent_id == community.id).order_by(Area.code).all()
+    return {"city": city, "district": district, "other_district": other, "street": street,
+            "community": community, "cells": cells}
+
+
+def make_case(session: Session, *, reporter: User, cell: Area, category_code: str = "E0104"):
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from models.case import Case  # noqa: PLC0415
+    from models.category import Category  # noqa: PLC0415
+
+    category_id = session.execute(select(Category.id).where(
+        Category.code == category_code)).scalar_one()
+    lon, lat = session.execute(select(func.ST_X(func.ST_PointOnSurface(Area.geom)),
+                                      func.ST_Y(func.ST_PointOnSurface(Area.geom)))
+                               .where(Area.id == cell.id)).one()
+    case = Case.report(actor_id=reporter.id, code=f"T{next(_sequence):013d}",
+                       category_id=category_id, description="测试案件",
+                       location=f"SRID=4326;POINT({lon} {lat})", reporter_id=reporter.id,
+                       grid_id=cell.id, area_path=cell.path)
+    session.add(case)
+    session.flush()
+    return case

@@ -21,7 +21,8 @@ import numpy as np
 import shapely
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import MultiPolygon
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import String, any_, bindparam, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from geo.codes import level_of, parent_code_of
@@ -160,11 +161,17 @@ def _parse(features: list[Any], *, code_keys: tuple[str, ...], name_keys: tuple[
     return parsed
 
 
+def _text_array(values: Any) -> Any:
+    """One array parameter instead of one parameter per value (imports carry 10^5 codes)."""
+    return bindparam("codes", list(values), type_=ARRAY(String))
+
+
 def _load_parents(session: Session, root: Area, codes: set[str]) -> dict[str, _Parent]:
     """Current areas with these codes that are ``root`` or lie below it."""
     rows = session.execute(
         select(Area.id, Area.code, Area.level, Area.path, Area.geom)
-        .where(Area.code.in_(codes), Area.valid_to.is_(None), Area.path.startswith(root.path))
+        .where(Area.code == any_(_text_array(codes)), Area.valid_to.is_(None),
+               Area.path.startswith(root.path))
     )
     return {row.code: _Parent(row.id, row.code, row.level, row.path, to_shape(row.geom))
             for row in rows}
@@ -193,7 +200,7 @@ def _match_existing(session: Session, candidates: list[_Candidate],
                     parents: dict[str, _Parent]) -> None:
     existing = {row.code: row for row in session.execute(
         select(Area.id, Area.code, Area.parent_id, Area.valid_to)
-        .where(Area.code.in_([c.outcome.code for c in candidates])))}
+        .where(Area.code == any_(_text_array([c.outcome.code for c in candidates]))))}
     for candidate in candidates:
         row = existing.get(candidate.outcome.code)
         if row is None:

@@ -125,7 +125,7 @@ def test_refresh_rotates_and_reuse_revokes_the_whole_family(client, db):
 
     replay = client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert replay.status_code == 401
-    assert replay.get_json()["type"].endswith("unauthenticated")
+    assert replay.get_json()["type"].endswith("refresh_token_reused")
     assert "重复使用" in replay.get_json()["detail"]
     # Every token of the family is dead now, including the legitimately rotated ones.
     assert client.get("/api/v1/me", headers=bearer(second)).status_code == 401

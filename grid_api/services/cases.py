@@ -1,0 +1,246 @@
+"""Reporting cases and reading them: placement in a grid cell, deadlines, views, lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from geoalchemy2 import Geography
+from sqlalchemy import Select, cast, func, select, text
+from sqlalchemy.orm import Session
+
+from geo import queries
+from grid_api import authz
+from grid_api.authz import Principal
+from grid_api.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from grid_api.services import areas
+from grid_api.services.categories import reportable_category
+from grid_api.services.working_time import WorkingCalendar, load_calendar
+from models.area import Area
+from models.case import Case, CaseAction, CaseEvent, CaseStatus
+from models.category import Category
+from models.unit import Unit
+from models.user import User
+
+FUTURE_SKEW = timedelta(minutes=10)  # phones' clocks run fast; more is a mistake
+GEOGRAPHY = Geography(srid=4326)  # distances in metres
+OPEN_STATUSES = (CaseStatus.reported, CaseStatus.registered, CaseStatus.dispatched,
+                 CaseStatus.in_progress, CaseStatus.resolved, CaseStatus.verified)
+
+
+@dataclass(frozen=True)
+class CaseSettings:
+    """What the case services need from the deployment's settings."""
+
+    residents_need_review: bool
+    timezone: str
+    day_start: time
+    day_end: time
+    dispute_days: int = 7
+    photo_far_metres: int = 200
+
+
+def calendar(session: Session, settings: CaseSettings) -> WorkingCalendar:
+    return load_calendar(session, day_start=settings.day_start, day_end=settings.day_end,
+                         zone=settings.timezone)
+
+
+def deadline(cal: WorkingCalendar, category: Category, stage: str,
+             start: datetime) -> datetime | None:
+    limit = category.limit(stage)
+    return cal.add(start, limit["value"], limit["unit"]) if limit else None
+
+
+def _next_code(session: Session, settings: CaseSettings, now: datetime) -> str:
+    number = session.execute(text("SELECT nextval('case_code_seq')")).scalar()
+    local_day = now.astimezone(ZoneInfo(settings.timezone)).strftime("%Y%m%d")
+    return f"{local_day}{number:06d}"
+
+
+def report_case(session: Session, principal: Principal, settings: CaseSettings, *,
+                category: str, description: str, lon: float, lat: float, crs: str,
+                address: str | None = None, seen_at: datetime | None = None) -> Case:
+    """File a report where the point falls. A grid worker's report in own cells (or any
+    staff report, or any report when review is off) is registered at once.
+
+    Raises ValidationFailed (unknown category, seen in the future),
+    BusinessRuleViolation (outside_service_area).
+    """
+    chosen = reportable_category(session, category)
+    now = datetime.now(UTC)
+    if seen_at is not None and seen_at > now + FUTURE_SKEW:
+        raise ValidationFailed(errors={"seen_at": ["Must not be in the future."]})
+    cell_id = areas.locate_cell_id(session, lon, lat)
+    if cell_id is None:
+        raise BusinessRuleViolation("outside_service_area",
+                                    errors={"location": ["Outside every grid cell."]})
+    cell = session.get(Area, cell_id)
+    cal = calendar(session, settings)
+    case = Case.report(
+        actor_id=principal.user_id, code=_next_code(session, settings, now), category_id=chosen.id,
+        description=description, location=f"SRID=4326;POINT({lon} {lat})", reported_crs=crs,
+        address=address, seen_at=seen_at, reporter_id=principal.user_id, grid_id=cell.id,
+        area_path=cell.path, register_deadline=deadline(cal, chosen, "register", now))
+    session.add(case)
+    trusted = principal.is_staff or not settings.residents_need_review
+    if trusted:
+        register(case, actor_id=principal.user_id, now=now, note=None)
+    session.flush()  # the id and events' ids, for the answer and the outbox
+    return case
+
+
+def register(case: Case, *, actor_id: int, now: datetime, note: str | None) -> None:
+    case.apply(CaseAction.register, actor_id=actor_id, note=note)
+    case.registered_at = now
+
+
+def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
+    query = select(Case).where(Case.id == case_id)
+    if for_update:
+        query = query.with_for_update()
+    case = session.execute(query).scalar_one_or_none()
+    if case is None:
+        raise NotFound
+    return case
+
+
+def get_visible_case(session: Session, principal: Principal, case_id: int, *,
+                     for_update: bool = False) -> Case:
+    """The case if the principal may see it at all; NotFound otherwise (existence of
+    cases one may not see does not leak)."""
+    case = get_case(session, case_id, for_update=for_update)
+    if not authz.can_view(principal, case):
+        raise NotFound
+    return case
+
+
+def _ref(area: Area) -> dict[str, Any]:
+    return {"id": area.id, "code": area.code, "name": area.name, "level": area.level.value}
+
+
+def describe_case(session: Session, principal: Principal, case: Case) -> dict[str, Any]:
+    """The case as this principal may see it: full, or the redacted public form."""
+    full = authz.can_view_full(principal, case)
+    category = session.get(Category, case.category_id)
+    cell = session.get(Area, case.grid_id)
+    lon, lat = session.execute(select(func.ST_X(Case.location), func.ST_Y(Case.location))
+                               .where(Case.id == case.id)).one()
+    chain = [_ref(a) for a in session.execute(select(Area).where(
+        Area.id.in_([int(p) for p in cell.path.strip("/").split("/")[:-1]]))
+        .order_by(func.length(Area.path))).scalars()]
+    described: dict[str, Any] = {
+        "id": case.id, "code": case.code, "status": case.status.value,
+        "category": {"code": category.code, "kind": category.kind.value,
+                     "name_zh": category.name_zh, "name_en": category.name_en},
+        "description": case.description,
+        "location": {"type": "Point", "coordinates": [lon, lat]},
+        "address": case.address, "grid": {**_ref(cell), "ancestors": chain},
+        "created_at": case.created_at, "updated_at": case.updated_at,
+        "version": case.version, "redacted": not full,
+    }
+    if not full:
+        return described
+    unit = session.get(Unit, case.unit_id) if case.unit_id else None
+    reporter = session.get(User, case.reporter_id)
+    described |= {
+        "seen_at": case.seen_at, "reported_crs": case.reported_crs,
+        "reporter": {"id": reporter.id, "display_name": reporter.display_name,
+                     **({"phone": reporter.phone} if principal.is_staff else {})},
+        "unit": {"id": unit.id, "code": unit.code, "name": unit.name} if unit else None,
+        "deadlines": {"register": case.register_deadline, "handle": case.handle_deadline,
+                      "verify": case.verify_deadline},
+        "extension_requested_until": case.extension_requested_until,
+        "overdue": case.overdue, "deferred": case.deferred,
+        "needs_manual_dispatch": case.needs_manual_dispatch,
+        "return_count": case.return_count, "frequently_returned": case.return_count > 2,  # noqa: PLR2004
+        "rework_count": case.rework_count, "rating": case.rating,
+        "duplicate_of": case.duplicate_of_id,
+    }
+    return described
+
+
+def timeline(session: Session, principal: Principal, case: Case) -> list[dict[str, Any]]:
+    """The events the principal may read: staff notes stay with staff; someone else's
+    case shows its steps but not its notes, comments or actors."""
+    full = authz.can_view_full(principal, case)
+    events = session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                             .order_by(CaseEvent.seq)).scalars()
+    shown = []
+    for event in events:
+        if (event.internal and not principal.is_staff) or (not full and event.action == "comment"):
+            continue
+        shown.append({
+            "id": event.id, "seq": event.seq, "action": event.action,
+            "from_status": event.from_status, "to_status": event.to_status,
+            "reason": event.reason, "internal": event.internal, "data": event.data,
+            "created_at": event.created_at, "note": event.note if full else None,
+            "actor_id": event.actor_id if full and principal.is_staff else None,
+        })
+    return shown
+
+
+def etag(case: Case) -> str:
+    return f'W/"{case.id}-{case.version}"'
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    statuses: tuple[CaseStatus, ...] = ()
+    category: str | None = None
+    area_id: int | None = None
+    unit_id: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    mine: bool = False
+    overdue: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def cases_query(session: Session, principal: Principal, criteria: CaseFilter) -> Select:
+    """Cases the principal may see, filtered; scoped in SQL like the detail view."""
+    query = select(Case)
+    if criteria.mine:
+        query = query.where(Case.reporter_id == principal.user_id)
+    elif principal.is_staff:
+        query = query.where(authz.cases_fully_visible_to(principal))
+    else:
+        query = query.where(authz.cases_visible_to(principal))
+    if criteria.statuses:
+        query = query.where(Case.status.in_(criteria.statuses))
+    if criteria.category:
+        codes = select(Category.id).where(Category.code.startswith(criteria.category))
+        query = query.where(Case.category_id.in_(codes))
+    if criteria.area_id is not None:
+        area = session.get(Area, criteria.area_id)
+        if area is None:
+            raise ValidationFailed(errors={"area": ["No such area."]})
+        query = query.where(Case.area_path.startswith(area.path))
+    if criteria.unit_id is not None:
+        query = query.where(Case.unit_id == criteria.unit_id)
+    if criteria.bbox:
+        query = query.where(Case.location.op("&&")(queries.envelope(*criteria.bbox)))
+    if criteria.overdue is not None:
+        query = query.where(Case.overdue.is_(criteria.overdue))
+    if criteria.created_from:
+        query = query.where(Case.created_at >= criteria.created_from)
+    if criteria.created_to:
+        query = query.where(Case.created_at < criteria.created_to)
+    return query
+
+
+def nearby_query(principal: Principal, *, lon: float, lat: float, category: str | None,
+                 radius_m: float, days: int) -> Select:
+    """Open cases near a point (possible duplicates), nearest first, with distance in m."""
+    here = cast(queries.point(lon, lat), GEOGRAPHY)
+    distance = func.ST_Distance(cast(Case.location, GEOGRAPHY), here).label("distance_m")
+    query = (select(Case, distance)
+             .where(authz.cases_visible_to(principal), Case.status.in_(OPEN_STATUSES),
+                    func.ST_DWithin(cast(Case.location, GEOGRAPHY), here, radius_m),
+                    Case.created_at >= datetime.now(UTC) - timedelta(days=days))
+             .order_by(distance, Case.id))
+    if category:
+        query = query.where(Case.category_id.in_(
+            select(Category.id).where(Category.code.startswith(category))))
+    return query

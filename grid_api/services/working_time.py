@@ -1,0 +1,66 @@
+"""Deadlines on the working calendar: weekdays are working days unless the calendar says
+otherwise (public holidays off, make-up Saturdays on), within daily working hours."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.calendar import CalendarDay
+
+WORKING_HOURS, WORKING_DAYS = "working_hours", "working_days"
+SATURDAY = 5
+MAX_SEARCH_DAYS = 3660  # a deadline ten years out means a broken calendar, not a real one
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    exceptions: Mapping[date, bool]  # day → working?
+    day_start: time = time(8, 30)
+    day_end: time = time(17, 30)
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+
+    def is_working(self, day: date) -> bool:
+        return self.exceptions.get(day, day.weekday() < SATURDAY)
+
+    def _opening(self, day: date) -> tuple[datetime, datetime]:
+        return (datetime.combine(day, self.day_start, self.zone),
+                datetime.combine(day, self.day_end, self.zone))
+
+    def add(self, start: datetime, value: float, unit: str) -> datetime:
+        """``start`` plus ``value`` working hours, or the end of the ``value``-th working day
+        after the day of ``start``; in UTC."""
+        local = start.astimezone(self.zone)
+        if unit == WORKING_DAYS:
+            day, remaining = local.date(), int(value)
+            for _ in range(MAX_SEARCH_DAYS):
+                day += timedelta(days=1)
+                remaining -= self.is_working(day)
+                if remaining <= 0:
+                    return self._opening(day)[1].astimezone(UTC)
+            raise ValueError("no working day found")
+        return self._add_hours(local, timedelta(hours=value)).astimezone(UTC)
+
+    def _add_hours(self, local: datetime, left: timedelta) -> datetime:
+        day = local.date()
+        for _ in range(MAX_SEARCH_DAYS):
+            if self.is_working(day):
+                opens, closes = self._opening(day)
+                begin = max(local, opens)
+                if begin < closes:
+                    if begin + left <= closes:
+                        return begin + left
+                    left -= closes - begin
+            day += timedelta(days=1)
+        raise ValueError("no working time found")
+
+
+def load_calendar(session: Session, *, day_start: time, day_end: time,
+                  zone: str) -> WorkingCalendar:
+    exceptions = dict(session.execute(select(CalendarDay.day, CalendarDay.working)).all())
+    return WorkingCalendar(exceptions, day_start, day_end, ZoneInfo(zone))

@@ -1,0 +1,203 @@
+"""Cases and the closed-loop state machine: one table of transitions and one method.
+
+``Case.apply`` moves a case and appends its immutable event; it never commits, never
+sends anything and never asks who the actor is (that is ``grid_api.authz``'s job).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grid_api.errors import InvalidTransition
+from models.base import Base, created_at_column
+
+
+class CaseStatus(enum.StrEnum):
+    reported = "reported"
+    registered = "registered"
+    dispatched = "dispatched"
+    in_progress = "in_progress"
+    resolved = "resolved"
+    verified = "verified"
+    closed = "closed"
+    rejected = "rejected"
+
+
+class CaseAction(enum.StrEnum):
+    register = "register"
+    reject = "reject"
+    dispatch = "dispatch"
+    reassign = "reassign"
+    accept = "accept"
+    return_ = "return"
+    request_extension = "request_extension"
+    approve_extension = "approve_extension"
+    deny_extension = "deny_extension"
+    defer = "defer"
+    resolve = "resolve"
+    verify = "verify"
+    reopen = "reopen"
+    close = "close"
+    comment = "comment"
+    rate = "rate"
+    dispute = "dispute"
+
+
+S, A = CaseStatus, CaseAction
+_OPEN = (S.registered, S.dispatched, S.in_progress, S.resolved, S.verified)
+
+TRANSITIONS: Final[Mapping[tuple[CaseStatus, CaseAction], CaseStatus]] = {
+    (S.reported, A.register): S.registered,
+    (S.reported, A.reject): S.rejected,
+    (S.registered, A.dispatch): S.dispatched,
+    (S.dispatched, A.reassign): S.dispatched,
+    (S.in_progress, A.reassign): S.dispatched,
+    (S.dispatched, A.accept): S.in_progress,
+    (S.dispatched, A.return_): S.registered,
+    (S.in_progress, A.return_): S.registered,
+    (S.in_progress, A.request_extension): S.in_progress,
+    (S.in_progress, A.approve_extension): S.in_progress,
+    (S.in_progress, A.deny_extension): S.in_progress,
+    (S.dispatched, A.defer): S.dispatched,
+    (S.in_progress, A.defer): S.in_progress,
+    (S.in_progress, A.resolve): S.resolved,
+    (S.resolved, A.verify): S.verified,
+    (S.resolved, A.reopen): S.in_progress,  # 返工: verification failed
+    (S.verified, A.reopen): S.in_progress,
+    (S.verified, A.close): S.closed,
+    (S.closed, A.rate): S.closed,
+    (S.closed, A.dispute): S.in_progress,
+    **{(status, A.comment): status for status in (S.reported, *_OPEN, S.closed, S.rejected)},
+}
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
+    status: Mapped[CaseStatus] = mapped_column(Enum(CaseStatus, name="case_status"),
+                                               nullable=False)
+    category_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("categories.id"),
+                                             nullable=False, index=True)
+    description: Mapped[str] = mapped_column(Text, nullable=False)
+    location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
+    reported_crs: Mapped[str] = mapped_column(String(8), nullable=False, server_default="wgs84")
+    address: Mapped[str | None] = mapped_column(String(200))
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reporter_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), nullable=False,
+                                             index=True)
+    grid_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("areas.id"), nullable=False,
+                                         index=True)
+    # The cell's ancestor path, copied so area-scoped lists are one indexed prefix match.
+    area_path: Mapped[str] = mapped_column(String(200), nullable=False)
+    unit_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("units.id"), index=True)
+    duplicate_of_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("cases.id"))
+    register_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    handle_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verify_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    extension_requested_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deferred: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    overdue: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    needs_manual_dispatch: Mapped[bool] = mapped_column(Boolean, nullable=False,
+                                                        server_default=text("false"))
+    return_count: Mapped[int] = mapped_column(SmallInteger, nullable=False,
+                                              server_default=text("0"))
+    rework_count: Mapped[int] = mapped_column(SmallInteger, nullable=False,
+                                              server_default=text("0"))
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Bumped by every change: the ETag, and the If-Match precondition.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
+                                                 server_default=func.now())
+
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case",
+                                                   order_by="CaseEvent.seq")
+
+    __table_args__ = (
+        Index("ix_cases_area_path", "area_path", postgresql_ops={"area_path": "text_pattern_ops"}),
+        Index("ix_cases_created_id", "created_at", "id"),
+        Index("ix_cases_status", "status"),
+    )
+
+    @classmethod
+    def report(cls, *, actor_id: int, **fields: Any) -> Case:
+        """A new case in ``reported``, its timeline opened by the report itself."""
+        case = cls(status=CaseStatus.reported, version=1, **fields)
+        case.events.append(CaseEvent(action="report", from_status=None,
+                                     to_status=CaseStatus.reported.value, actor_id=actor_id,
+                                     seq=0, data={}))
+        return case
+
+    def can(self, action: CaseAction) -> bool:
+        return (self.status, action) in TRANSITIONS
+
+    def apply(self, action: CaseAction, *, actor_id: int | None, note: str | None = None,
+              reason: str | None = None, data: Mapping[str, Any] | None = None,
+              at: datetime | None = None) -> CaseEvent:
+        """Move to the next status and append an audit event. Raises InvalidTransition."""
+        target = TRANSITIONS.get((self.status, action))
+        if target is None:
+            raise InvalidTransition(params={"action": action.value, "status": self.status.value})
+        event = CaseEvent(action=action.value, from_status=self.status.value,
+                          to_status=target.value, actor_id=actor_id, note=note, reason=reason,
+                          data=dict(data or {}), seq=self.version)
+        if at is not None:
+            event.created_at = at
+        self.status = target
+        self.version += 1
+        self.updated_at = at or func.now()
+        self.events.append(event)
+        return event
+
+
+class CaseEvent(Base):
+    """One step of a case's timeline. The database refuses to change or delete it."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    case_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("cases.id"), nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    action: Mapped[str] = mapped_column(String(30), nullable=False)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20), nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(String(40))
+    # Staff-only notes are kept out of residents' and the public's timeline.
+    internal: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+    __table_args__ = (
+        Index("uq_case_events_case_id_seq", "case_id", "seq", unique=True),
+    )

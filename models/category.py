@@ -1,0 +1,53 @@
+"""Case categories after GB/T 30428.2 / CJ/T 214: components (部件) and events (事件),
+major classes (大类) and their minor classes (小类), with per-stage time limits."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Enum, ForeignKey, String, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, created_at_column
+
+
+class CategoryKind(enum.StrEnum):
+    component = "component"  # 部件: public facilities, routed to their owner first
+    event = "event"  # 事件: things that happen, routed to the territory first
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    # "C01" (component major class 01), "C0101" (its minor class 01); "E…" for events.
+    code: Mapped[str] = mapped_column(String(12), nullable=False, unique=True)
+    kind: Mapped[CategoryKind] = mapped_column(
+        Enum(CategoryKind, name="category_kind"), nullable=False)
+    parent_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
+    name_zh: Mapped[str] = mapped_column(String(50), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(80), nullable=False)
+    photo_required: Mapped[bool] = mapped_column(Boolean, nullable=False,
+                                                 server_default=text("false"))
+    # {"register": {"value": 1, "unit": "working_hours"}, "handle": {...}, "verify": {...}}
+    time_limits: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False,
+                                                        server_default=text("'{}'"))
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    parent: Mapped[Category | None] = relationship(remote_side=[id])
+
+    @property
+    def is_minor(self) -> bool:
+        return self.parent_id is not None
+
+    def limit(self, stage: str) -> dict[str, Any] | None:
+        """The time limit of a stage, falling back to the major class's."""
+        own = (self.time_limits or {}).get(stage)
+        if own is None and self.parent is not None:
+            return self.parent.limit(stage)
+        return own
