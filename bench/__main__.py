@@ -2,9 +2,9 @@
 
 import sys
 
-from bench import geography, http_overhead
+from bench import cases, geography, http_overhead
 
-BENCHMARKS = {"http_overhead": http_overhead, "geography": geography}
+BENCHMARKS = {"http_overhead": http_overhead, "geography": geography, "cases": cases}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

@@ -143,6 +143,7 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_area_path", "area_path", postgresql_ops={"area_path": "text_pattern_ops"}),
         Index("ix_cases_created_id", "created_at", "id"),
+        Index("ix_cases_reporter_created", "reporter_id", "created_at", "id"),
         Index("ix_cases_status", "status"),
     )
 
