@@ -56,7 +56,8 @@ def _token(base: str, phone: str) -> str:
     conn.request("POST", "/api/v1/auth/register", json.dumps(body),
                  {"Content-Type": "application/json"})
     conn.getresponse().read()
-    conn.request("POST", "/api/v1/auth/login", json.dumps(body | {"display_name": None}),
+    conn.request("POST", "/api/v1/auth/login",
+                 json.dumps({"phone": phone, "password": body["password"]}),
                  {"Content-Type": "application/json"})
     return json.loads(conn.getresponse().read())["access_token"]
 

@@ -54,6 +54,9 @@ class Settings:
     photo_max_bytes: int = 15 * 1024 * 1024
     photo_far_metres: int = 200
     dispute_days: int = 7
+    sla_sweep_seconds: int = 60
+    worker_heartbeat_stale_seconds: int = 90
+    escalation_interval_minutes: int = 240
     password_hash_memory_kib: int = 65536
     login_limit_per_account: str = "5 per minute;30 per hour"
     auth_limit_per_address: str = "30 per minute;300 per hour"
@@ -94,6 +97,11 @@ class Settings:
             photo_max_bytes=_int(env, "PHOTO_MAX_BYTES", cls.photo_max_bytes),
             photo_far_metres=_int(env, "PHOTO_FAR_METRES", cls.photo_far_metres),
             dispute_days=_int(env, "DISPUTE_DAYS", cls.dispute_days),
+            sla_sweep_seconds=_int(env, "SLA_SWEEP_SECONDS", cls.sla_sweep_seconds),
+            worker_heartbeat_stale_seconds=_int(env, "WORKER_HEARTBEAT_STALE_SECONDS",
+                                                cls.worker_heartbeat_stale_seconds),
+            escalation_interval_minutes=_int(env, "ESCALATION_INTERVAL_MINUTES",
+                                             cls.escalation_interval_minutes),
             resident_reports_need_review=_bool(
                 env, "RESIDENT_REPORTS_NEED_REVIEW", cls.resident_reports_need_review
             ),

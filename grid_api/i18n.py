@@ -92,6 +92,7 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "image_corrupt": ("图片文件已损坏或不完整", "The image file is corrupt or incomplete"),
     "case_is_finished": ("案件已结束，不能再添加照片", "The case is finished; no more photos"),
     "category_exists": ("类别代码已存在", "This category code exists"),
+    "unit_code_taken": ("单位代码已存在", "This unit code is taken"),
 }
 
 # marshmallow's English messages, as they arrive in per-field validation errors.

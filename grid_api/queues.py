@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from redis import Redis
@@ -31,14 +32,26 @@ def outbox_job_id(message_id: int) -> str:
     return f"outbox-{message_id}"
 
 
-def is_active(connection: Redis, job_id: str) -> bool:
+# A started job whose worker stopped beating this long ago died with its worker (SIGKILL,
+# a lost machine): it is not active any more, so the sweeper may run it again. Workers
+# beat every third of this (``tasks.worker``).
+STALE_HEARTBEAT = timedelta(seconds=90)
+
+
+def is_active(connection: Redis, job_id: str, *,
+              stale_after: timedelta = STALE_HEARTBEAT) -> bool:
     try:
-        return Job.fetch(job_id, connection=connection).get_status() in ACTIVE
-    except Exception:
+        job = Job.fetch(job_id, connection=connection)
+        status = job.get_status()
+    except Exception:  # NoSuchJobError, or a job hash half-expired: not active
         return False
+    if status == JobStatus.STARTED and job.last_heartbeat is not None:
+        return datetime.now(UTC) - job.last_heartbeat.replace(tzinfo=UTC) < stale_after
+    return status in ACTIVE
 
 
-def enqueue_outbox_messages(connection: Redis, messages: list[tuple[int, str]]) -> int:
+def enqueue_outbox_messages(connection: Redis, messages: list[tuple[int, str]], *,
+                            stale_after: timedelta = STALE_HEARTBEAT) -> int:
     """Hand outbox rows (id, queue name) to RQ once each; returns how many were enqueued.
 
     The stable job id lets the after-commit hook and the sweeper race without
@@ -48,7 +61,7 @@ def enqueue_outbox_messages(connection: Redis, messages: list[tuple[int, str]]) 
     for message_id, queue_name in messages:
         job_id = outbox_job_id(message_id)
         try:
-            if is_active(connection, job_id):
+            if is_active(connection, job_id, stale_after=stale_after):
                 continue
             Queue(queue_name, connection=connection).enqueue(
                 DELIVER_JOB, message_id, job_id=job_id,

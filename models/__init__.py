@@ -7,7 +7,9 @@ from models.calendar import CalendarDay
 from models.case import Case, CaseAction, CaseEvent, CaseStatus
 from models.category import Category, CategoryKind
 from models.idempotency import IdempotencyKey
+from models.notification import Notification
 from models.outbox import OutboxMessage
+from models.routing import RoutingRule
 from models.unit import Unit
 from models.user import (
     GridAssignment,
@@ -20,5 +22,6 @@ from models.user import (
 __all__ = [
     "Area", "AreaLevel", "AreaVersion", "Attachment", "Base", "CalendarDay", "Case",
     "CaseAction", "CaseEvent", "CaseStatus", "Category", "CategoryKind", "GridAssignment",
-    "IdempotencyKey", "OutboxMessage", "RefreshToken", "Role", "TokenFamily", "Unit", "User",
+    "IdempotencyKey", "Notification", "OutboxMessage", "RefreshToken", "Role", "RoutingRule",
+    "TokenFamily", "Unit", "User",
 ]

@@ -122,6 +122,10 @@ class Case(Base):
     overdue: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
     needs_manual_dispatch: Mapped[bool] = mapped_column(Boolean, nullable=False,
                                                         server_default=text("false"))
+    # 0 while on time; 1 when the deadline passed; each further level climbs the area tree.
+    escalation_level: Mapped[int] = mapped_column(SmallInteger, nullable=False,
+                                                  server_default=text("0"))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     return_count: Mapped[int] = mapped_column(SmallInteger, nullable=False,
                                               server_default=text("0"))
     rework_count: Mapped[int] = mapped_column(SmallInteger, nullable=False,

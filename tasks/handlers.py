@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tasks.dispatch import auto_dispatch
+
 log = logging.getLogger(__name__)
 
 Handler = Callable[..., Any]
@@ -20,4 +22,5 @@ def ping(session: Session, **payload: Any) -> None:
 
 HANDLERS: dict[str, Handler] = {
     "system.ping": ping,
+    "case.auto_dispatch": auto_dispatch,
 }

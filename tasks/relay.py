@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
+from grid_api import counters
 from grid_api.queues import enqueue_outbox_messages
 from models.outbox import OutboxMessage
 from tasks.context import job_app, job_session
@@ -35,7 +36,8 @@ def deliver(message_id: int) -> str:
             HANDLERS[message.topic](session, **message.payload)
             message.attempts += 1
             message.processed_at = datetime.now(UTC)
-            return "delivered"
+        counters.increment(job_app().extensions["grid_redis"], "outbox_delivered")
+        return "delivered"
     except Exception as exc:
         _record_failure(message_id, exc)
         raise
@@ -63,8 +65,9 @@ def sweep() -> int:
             .order_by(OutboxMessage.created_at)
             .limit(SWEEP_BATCH)
         ).all()
-    enqueued = enqueue_outbox_messages(job_app().extensions["grid_redis"],
-                                       [(row.id, row.queue) for row in rows])
+    enqueued = enqueue_outbox_messages(
+        job_app().extensions["grid_redis"], [(row.id, row.queue) for row in rows],
+        stale_after=timedelta(seconds=settings.worker_heartbeat_stale_seconds))
     if enqueued:
         log.info("outbox sweep enqueued %d message(s)", enqueued)
     return enqueued

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -19,13 +20,18 @@ from tasks.context import job_app
 
 log = logging.getLogger(__name__)
 
-# (job id, function path, queue); all share the outbox sweep interval for now.
-PERIODIC_JOBS = (("periodic-outbox-sweep", "tasks.relay.sweep", "low"),)
+# (job id, function path, queue, the setting that holds its interval in seconds)
+PERIODIC_JOBS = (
+    ("periodic-outbox-sweep", "tasks.relay.sweep", "low", "outbox_sweep_seconds"),
+    ("periodic-sla-sweep", "tasks.dispatch.sla_sweep", "low", "sla_sweep_seconds"),
+)
 
 
-def tick(connection: Redis) -> None:
-    """Enqueue each periodic job unless one is already waiting or running."""
-    for job_id, func, queue_name in PERIODIC_JOBS:
+def tick(connection: Redis, due: set[str] | None = None) -> None:
+    """Enqueue each (due) periodic job unless one is already waiting or running."""
+    for job_id, func, queue_name, _interval in PERIODIC_JOBS:
+        if due is not None and job_id not in due:
+            continue
         try:
             if not is_active(connection, job_id):
                 Queue(queue_name, connection=connection).enqueue(
@@ -35,11 +41,16 @@ def tick(connection: Redis) -> None:
             log.warning("redis unavailable; periodic job %s skipped this tick", job_id)
 
 
-def _ticker(connection: Redis, interval: int, stop: threading.Event) -> None:
-    while True:
-        tick(connection)
-        if stop.wait(interval):
-            return
+def _ticker(connection: Redis, settings, stop: threading.Event) -> None:
+    next_run = dict.fromkeys((job[0] for job in PERIODIC_JOBS), 0.0)
+    while not stop.is_set():
+        now = time.monotonic()
+        due = {job_id for job_id, at in next_run.items() if at <= now}
+        tick(connection, due)
+        for job_id, _func, _queue, interval in PERIODIC_JOBS:
+            if job_id in due:
+                next_run[job_id] = now + getattr(settings, interval)
+        stop.wait(1)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -48,13 +59,15 @@ def main(argv: list[str] | None = None) -> None:
     settings = app.config["GRID_SETTINGS"]
     # The worker blocks on BLPOP; it needs a connection without the API's short timeouts.
     connection = Redis.from_url(settings.redis_url)
-    interval = settings.outbox_sweep_seconds
     stop = threading.Event()
-    threading.Thread(target=_ticker, args=(connection, interval, stop), daemon=True,
+    threading.Thread(target=_ticker, args=(connection, settings, stop), daemon=True,
                      name="periodic-ticker").start()
     queues = [Queue(name, connection=connection) for name in QUEUE_NAMES]
     try:
-        Worker(queues, connection=connection).work(with_scheduler=True, burst=burst)
+        # Beat three times per staleness window, so a live job is never taken for dead.
+        monitoring = max(1, settings.worker_heartbeat_stale_seconds // 3)
+        Worker(queues, connection=connection, job_monitoring_interval=monitoring).work(
+            with_scheduler=True, burst=burst)
     finally:
         stop.set()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time
-
 from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -29,12 +27,7 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def case_settings() -> CaseSettings:
-    settings = current_app.config["GRID_SETTINGS"]
-    return CaseSettings(
-        residents_need_review=settings.resident_reports_need_review,
-        timezone=settings.timezone, day_start=time.fromisoformat(settings.work_day_start),
-        day_end=time.fromisoformat(settings.work_day_end), dispute_days=settings.dispute_days,
-        photo_far_metres=settings.photo_far_metres)
+    return cases.case_settings_from(current_app.config["GRID_SETTINGS"])
 
 
 def case_response(case: Case, status: int = 200):
@@ -98,7 +91,7 @@ class Cases(MethodView):
         query = cases.cases_query(db.session(), principal, criteria)
         page = paginate(db.session(), query, order_by=[Case.created_at, Case.id],
                         limit=args["limit"], cursor=args["cursor"])
-        return {"items": [cases.describe_case(db.session(), principal, c) for c in page.items],
+        return {"items": cases.describe_cases(db.session(), principal, page.items),
                 "next_cursor": page.next_cursor}
 
 
@@ -114,8 +107,9 @@ class Nearby(MethodView):
         query = cases.nearby_query(principal, lon=lon, lat=lat, category=args.get("category"),
                                    radius_m=args["radius_m"], days=args["days"])
         rows = db.session().execute(query.limit(args["limit"])).all()
-        return {"items": [cases.describe_case(db.session(), principal, case)
-                          | {"distance_m": round(distance, 1)} for case, distance in rows],
+        described = cases.describe_cases(db.session(), principal, [case for case, _ in rows])
+        return {"items": [item | {"distance_m": round(distance, 1)}
+                          for item, (_, distance) in zip(described, rows, strict=True)],
                 "next_cursor": None}
 
 

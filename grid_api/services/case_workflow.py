@@ -23,6 +23,7 @@ from grid_api.errors import (
 )
 from grid_api.services import cases
 from grid_api.services.cases import CaseSettings
+from grid_api.services.notifications import notify_area_supervisors
 from grid_api.services.working_time import WorkingCalendar
 from models.attachment import Attachment
 from models.case import Case, CaseAction
@@ -37,7 +38,7 @@ RETURN_REASONS = ("not_our_responsibility", "wrong_location", "insufficient_info
 @dataclass
 class ActionContext:
     session: Session
-    principal: Principal
+    principal: Principal | None  # None: the system itself (automatic dispatch)
     settings: CaseSettings
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     _calendar: WorkingCalendar | None = None
@@ -220,6 +221,27 @@ def _check_precondition(case: Case, if_match: str | None) -> None:
         raise StaleVersion
 
 
+def _apply(ctx: ActionContext, case: Case, action: CaseAction, params: dict[str, Any]) -> None:
+    data = HANDLERS[action](ctx, case, params)
+    event = case.apply(action, actor_id=ctx.principal.user_id if ctx.principal else None,
+                       note=params.get("note"), reason=params.get("reason"), data=data)
+    event.internal = bool(params.get("internal"))
+    ctx.session.flush()  # the event id, for whoever is told about it next
+    if action is CaseAction.register:
+        cases.schedule_auto_dispatch(ctx.session, case.id)
+    elif action is CaseAction.return_:
+        case.needs_manual_dispatch = True
+        notify_area_supervisors(ctx.session, case, kind="case_returned")
+
+
+def apply_as_system(ctx: ActionContext, case: Case, action: CaseAction,
+                    params: dict[str, Any]) -> None:
+    """An action the system takes on a case it has locked. Raises InvalidTransition."""
+    if not case.can(action):
+        raise InvalidTransition(params={"action": action.value, "status": case.status.value})
+    _apply(ctx, case, action, params)
+
+
 def act(ctx: ActionContext, case_id: int, action: CaseAction, params: dict[str, Any], *,
         if_match: str | None = None) -> Case:
     """Take ``action`` on the case, serialised on its row lock.
@@ -233,9 +255,5 @@ def act(ctx: ActionContext, case_id: int, action: CaseAction, params: dict[str, 
         raise PermissionDenied
     if not case.can(action):
         raise InvalidTransition(params={"action": action.value, "status": case.status.value})
-    data = HANDLERS[action](ctx, case, params)
-    event = case.apply(action, actor_id=ctx.principal.user_id, note=params.get("note"),
-                       reason=params.get("reason"), data=data)
-    event.internal = bool(params.get("internal"))
-    ctx.session.flush()  # the event id, for whoever is told about it next
+    _apply(ctx, case, action, params)
     return case

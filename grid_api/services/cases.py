@@ -12,7 +12,7 @@ from sqlalchemy import Select, cast, func, select, text
 from sqlalchemy.orm import Session
 
 from geo import queries
-from grid_api import authz
+from grid_api import authz, outbox
 from grid_api.authz import Principal
 from grid_api.errors import BusinessRuleViolation, NotFound, ValidationFailed
 from grid_api.services import areas
@@ -26,6 +26,7 @@ from models.user import User
 
 FUTURE_SKEW = timedelta(minutes=10)  # phones' clocks run fast; more is a mistake
 GEOGRAPHY = Geography(srid=4326)  # distances in metres
+FREQUENT_RETURNS = 2  # more returns than this flag the case (bounced between units)
 OPEN_STATUSES = (CaseStatus.reported, CaseStatus.registered, CaseStatus.dispatched,
                  CaseStatus.in_progress, CaseStatus.resolved, CaseStatus.verified)
 
@@ -88,7 +89,17 @@ def report_case(session: Session, principal: Principal, settings: CaseSettings, 
     if trusted:
         register(case, actor_id=principal.user_id, now=now, note=None)
     session.flush()  # the id and events' ids, for the answer and the outbox
+    if trusted:
+        schedule_auto_dispatch(session, case.id)
     return case
+
+
+AUTO_DISPATCH_TOPIC = "case.auto_dispatch"
+
+
+def schedule_auto_dispatch(session: Session, case_id: int) -> None:
+    """A registered case waits for dispatch by routing rules, once this transaction commits."""
+    outbox.add(session, AUTO_DISPATCH_TOPIC, queue="high", case_id=case_id)
 
 
 def register(case: Case, *, actor_id: int, now: datetime, note: str | None) -> None:
@@ -120,16 +131,34 @@ def _ref(area: Area) -> dict[str, Any]:
     return {"id": area.id, "code": area.code, "name": area.name, "level": area.level.value}
 
 
-def describe_case(session: Session, principal: Principal, case: Case) -> dict[str, Any]:
-    """The case as this principal may see it: full, or the redacted public form."""
+def _path_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def describe_cases(session: Session, principal: Principal, shown: list[Case]) -> list[dict]:
+    """Cases as this principal may see each: full, or the redacted public form. Two
+    queries whatever the number of cases (lists show fifty at a time)."""
+    if not shown:
+        return []
+    rows = {row[0]: row for row in session.execute(
+        select(Case.id, func.ST_X(Case.location), func.ST_Y(Case.location), Category, Area,
+               Unit, User)
+        .join(Category, Category.id == Case.category_id)
+        .join(Area, Area.id == Case.grid_id)
+        .join(User, User.id == Case.reporter_id)
+        .outerjoin(Unit, Unit.id == Case.unit_id)
+        .where(Case.id.in_([case.id for case in shown])))}
+    wanted = {i for _, _, _, _, cell, _, _ in rows.values() for i in _path_ids(cell.path)}
+    areas_by_id = {a.id: a for a in session.execute(
+        select(Area).where(Area.id.in_(wanted))).scalars()}
+    return [_describe(principal, case, rows[case.id], areas_by_id) for case in shown]
+
+
+def _describe(principal: Principal, case: Case, row: Any,
+              areas_by_id: dict[int, Area]) -> dict[str, Any]:
+    _, lon, lat, category, cell, unit, reporter = row
+    chain = [_ref(areas_by_id[i]) for i in _path_ids(cell.path)[:-1] if i in areas_by_id]
     full = authz.can_view_full(principal, case)
-    category = session.get(Category, case.category_id)
-    cell = session.get(Area, case.grid_id)
-    lon, lat = session.execute(select(func.ST_X(Case.location), func.ST_Y(Case.location))
-                               .where(Case.id == case.id)).one()
-    chain = [_ref(a) for a in session.execute(select(Area).where(
-        Area.id.in_([int(p) for p in cell.path.strip("/").split("/")[:-1]]))
-        .order_by(func.length(Area.path))).scalars()]
     described: dict[str, Any] = {
         "id": case.id, "code": case.code, "status": case.status.value,
         "category": {"code": category.code, "kind": category.kind.value,
@@ -142,9 +171,7 @@ def describe_case(session: Session, principal: Principal, case: Case) -> dict[st
     }
     if not full:
         return described
-    unit = session.get(Unit, case.unit_id) if case.unit_id else None
-    reporter = session.get(User, case.reporter_id)
-    described |= {
+    return described | {
         "seen_at": case.seen_at, "reported_crs": case.reported_crs,
         "reporter": {"id": reporter.id, "display_name": reporter.display_name,
                      **({"phone": reporter.phone} if principal.is_staff else {})},
@@ -154,11 +181,15 @@ def describe_case(session: Session, principal: Principal, case: Case) -> dict[st
         "extension_requested_until": case.extension_requested_until,
         "overdue": case.overdue, "deferred": case.deferred,
         "needs_manual_dispatch": case.needs_manual_dispatch,
-        "return_count": case.return_count, "frequently_returned": case.return_count > 2,  # noqa: PLR2004
+        "return_count": case.return_count,
+        "frequently_returned": case.return_count > FREQUENT_RETURNS,
         "rework_count": case.rework_count, "rating": case.rating,
         "duplicate_of": case.duplicate_of_id,
     }
-    return described
+
+
+def describe_case(session: Session, principal: Principal, case: Case) -> dict[str, Any]:
+    return describe_cases(session, principal, [case])[0]
 
 
 def timeline(session: Session, principal: Principal, case: Case) -> list[dict[str, Any]]:
@@ -244,3 +275,12 @@ def nearby_query(principal: Principal, *, lon: float, lat: float, category: str 
         query = query.where(Case.category_id.in_(
             select(Category.id).where(Category.code.startswith(category))))
     return query
+
+
+def case_settings_from(settings: Any) -> CaseSettings:
+    """The case services' view of the deployment settings (``grid_api.config.Settings``)."""
+    return CaseSettings(
+        residents_need_review=settings.resident_reports_need_review,
+        timezone=settings.timezone, day_start=time.fromisoformat(settings.work_day_start),
+        day_end=time.fromisoformat(settings.work_day_end), dispute_days=settings.dispute_days,
+        photo_far_metres=settings.photo_far_metres)

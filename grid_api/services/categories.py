@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from grid_api.errors import Conflict, NotFound, ValidationFailed
 from models.category import Category
@@ -12,7 +12,7 @@ from models.category import Category
 def reportable_category(session: Session, code: str) -> Category:
     """An active minor class by code. Raises ValidationFailed (unknown_category)."""
     category = session.execute(
-        select(Category).options(selectinload(Category.parent))
+        select(Category).options(joinedload(Category.parent))
         .where(Category.code == code, Category.parent_id.is_not(None), Category.active)
     ).scalar_one_or_none()
     if category is None:

@@ -97,4 +97,5 @@ def test_ticker_enqueues_each_periodic_job_once(app, committed):
     connection = app.extensions["grid_redis"]
     worker.tick(connection)
     worker.tick(connection)
-    assert Queue("low", connection=connection).job_ids == ["periodic-outbox-sweep"]
+    assert Queue("low", connection=connection).job_ids == ["periodic-outbox-sweep",
+                                                          "periodic-sla-sweep"]

@@ -1,0 +1,56 @@
+"""Prometheus metrics: queue depths, outbox backlog, dispatch and sweep counters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from redis.exceptions import RedisError
+from rq import Queue
+from sqlalchemy import func, select
+
+from grid_api import authz, counters, db, queues
+from models.outbox import OutboxMessage
+
+blp = Blueprint("metrics", __name__, description="Operational probes")
+
+
+class _Collector:
+    """Read at scrape time: every process sees the same figures (they live in Redis and
+    PostgreSQL), so any API replica can be scraped."""
+
+    def collect(self):
+        connection = queues.redis()
+        depth = GaugeMetricFamily("grid_queue_depth", "Jobs waiting per RQ queue", labels=["queue"])
+        try:
+            for name in queues.QUEUE_NAMES:
+                depth.add_metric([name], Queue(name, connection=connection).count)
+            totals = counters.read_all(connection)
+        except RedisError:
+            totals = {}
+        yield depth
+        backlog, oldest = db.session().execute(select(
+            func.count(), func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.processed_at.is_(None))).one()
+        yield GaugeMetricFamily("grid_outbox_backlog", "Undelivered outbox messages",
+                                value=backlog)
+        age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+        yield GaugeMetricFamily("grid_outbox_oldest_age_seconds",
+                                "Age of the oldest undelivered outbox message", value=age)
+        for name, help_text in counters.COUNTERS.items():
+            yield CounterMetricFamily(f"grid_{name}", help_text, value=totals.get(name, 0))
+
+
+@blp.route("/metrics")
+class Metrics(MethodView):
+    @authz.require(authz.PUBLIC)
+    @blp.response(200, description="Prometheus text format", content_type="text/plain")
+    def get(self):
+        """Metrics for Prometheus (keep this path inside your network)."""
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(_Collector())
+        return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4")

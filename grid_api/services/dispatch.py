@@ -1,0 +1,39 @@
+"""Automatic dispatch: a registered case goes to the unit its routing rule names."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from grid_api.services import case_workflow, cases, routing
+from grid_api.services.cases import CaseSettings
+from grid_api.services.notifications import notify_area_supervisors
+from models.area import Area
+from models.case import CaseAction, CaseStatus
+from models.category import Category
+
+log = logging.getLogger(__name__)
+
+
+def auto_dispatch(session: Session, settings: CaseSettings, case_id: int) -> str:
+    """Dispatch the case by its best rule; safe to run twice.
+
+    Returns "dispatched", "manual" (no rule: flagged, supervisors told) or "skipped"
+    (no longer waiting for dispatch).
+    """
+    case = cases.get_case(session, case_id, for_update=True)
+    if case.status is not CaseStatus.registered or case.unit_id is not None:
+        return "skipped"
+    category = session.get(Category, case.category_id)
+    ranked = routing.candidates(session, category, session.get(Area, case.grid_id))
+    if not ranked:
+        if not case.needs_manual_dispatch:
+            case.needs_manual_dispatch = True
+            notify_area_supervisors(session, case, kind="needs_manual_dispatch")
+        return "manual"
+    ctx = case_workflow.ActionContext(session, None, settings, now=datetime.now(UTC))
+    case_workflow.apply_as_system(ctx, case, CaseAction.dispatch, {
+        "unit_id": ranked[0].unit_id, "note": f"routing rule {ranked[0].rule_id}"})
+    return "dispatched"

@@ -1,0 +1,90 @@
+"""Which unit handles a case: the most specific routing rule wins, and the rule can be
+explained. Components (部件) route owner-first — a rule for the exact minor class beats a
+finer area — events (事件) territory-first — the finer area beats the finer class."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grid_api.errors import ValidationFailed
+from models.area import Area
+from models.category import Category, CategoryKind
+from models.routing import RoutingRule
+from models.unit import Unit
+
+
+@dataclass(frozen=True)
+class Candidate:
+    rule_id: int
+    unit_id: int
+    unit_name: str
+    area_code: str
+    area_level: str
+    area_depth: int
+    category_code: str
+    minor_class: bool
+    priority: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _ancestor_ids(cell: Area) -> list[int]:
+    return [int(part) for part in cell.path.strip("/").split("/") if part]
+
+
+def candidates(session: Session, category: Category, cell: Area) -> list[Candidate]:
+    """Every active rule that applies to this category in this cell, best first."""
+    categories = [category.id] + ([category.parent_id] if category.parent_id else [])
+    rows = session.execute(
+        select(RoutingRule, Area, Category, Unit)
+        .join(Area, Area.id == RoutingRule.area_id)
+        .join(Category, Category.id == RoutingRule.category_id)
+        .join(Unit, Unit.id == RoutingRule.unit_id)
+        .where(RoutingRule.active, RoutingRule.category_id.in_(categories),
+               RoutingRule.area_id.in_(_ancestor_ids(cell)))
+    ).all()
+    found = [Candidate(rule.id, unit.id, unit.name, area.code, area.level.value,
+                       area.path.count("/") - 1, rule_category.code,
+                       rule_category.parent_id is not None, rule.priority)
+             for rule, area, rule_category, unit in rows]
+    if category.kind is CategoryKind.component:
+        return sorted(found, key=lambda c: (-c.minor_class, -c.area_depth, -c.priority,
+                                            c.rule_id))
+    return sorted(found, key=lambda c: (-c.area_depth, -c.minor_class, -c.priority, c.rule_id))
+
+
+def explain(category: Category, ranked: list[Candidate]) -> str:
+    if not ranked:
+        return "no rule matches this category here: the case needs manual dispatch"
+    order = ("owner-first: the most specific category, then the finest area"
+             if category.kind is CategoryKind.component
+             else "territory-first: the finest area, then the most specific category")
+    best = ranked[0]
+    return (f"{category.kind.value} {category.code} routes {order}, then priority; "
+            f"rule {best.rule_id} ({best.category_code} in {best.area_level} "
+            f"{best.area_code}) wins")
+
+
+def create_rule(session: Session, *, category: str, area_id: int, unit_id: int,
+                priority: int = 0) -> RoutingRule:
+    """Raises ValidationFailed (unknown category, area or unit)."""
+    chosen = session.execute(select(Category).where(Category.code == category)
+                             ).scalar_one_or_none()
+    errors = {}
+    if chosen is None:
+        errors["category"] = ["Unknown category."]
+    if session.get(Area, area_id) is None:
+        errors["area_id"] = ["No such area."]
+    if session.get(Unit, unit_id) is None:
+        errors["unit_id"] = ["No such unit."]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    rule = RoutingRule(category_id=chosen.id, area_id=area_id, unit_id=unit_id,
+                       priority=priority)
+    session.add(rule)
+    session.flush()  # the id is in the answer
+    return rule

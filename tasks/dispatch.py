@@ -1,0 +1,36 @@
+"""Jobs of the dispatch and deadline loop: automatic dispatch, the SLA sweep."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from grid_api import counters
+from grid_api.services import dispatch, sla
+from grid_api.services.cases import case_settings_from
+from tasks.context import job_app, job_session
+
+
+def auto_dispatch(session: Session, *, case_id: int, **_: Any) -> None:
+    """Outbox topic ``case.auto_dispatch``; idempotent (a dispatched case is skipped)."""
+    app = job_app()
+    outcome = dispatch.auto_dispatch(session, case_settings_from(app.config["GRID_SETTINGS"]),
+                                     case_id)
+    if outcome == "dispatched":
+        counters.increment(app.extensions["grid_redis"], "dispatched")
+    elif outcome == "manual":
+        counters.increment(app.extensions["grid_redis"], "manual_dispatch")
+
+
+def sla_sweep() -> int:
+    """Periodic: escalate overdue cases; returns how many were escalated."""
+    app = job_app()
+    settings = app.config["GRID_SETTINGS"]
+    with job_session("sla") as session:
+        escalated = sla.sweep(session, now=datetime.now(UTC),
+                              interval=timedelta(minutes=settings.escalation_interval_minutes))
+    counters.increment(app.extensions["grid_redis"], "sla_sweeps")
+    counters.increment(app.extensions["grid_redis"], "escalations", escalated)
+    return escalated

@@ -1,0 +1,18 @@
+"""/metrics in Prometheus text format: queues, outbox backlog and age, counters."""
+
+from grid_api import counters, outbox
+
+
+def test_metrics_report_backlog_queues_and_counters(app, client, db):
+    outbox.add(db, "system.ping")
+    db.flush()
+    counters.increment(app.extensions["grid_redis"], "dispatched", 3)
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    text = response.get_data(as_text=True)
+    assert "grid_outbox_backlog 1.0" in text
+    assert "grid_outbox_oldest_age_seconds" in text
+    assert 'grid_queue_depth{queue="high"}' in text
+    assert "grid_dispatched_total 3.0" in text
+    app.extensions["grid_redis"].delete("metrics:dispatched")
