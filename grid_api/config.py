@@ -56,6 +56,12 @@ class Settings:
     dispute_days: int = 7
     sla_sweep_seconds: int = 60
     worker_heartbeat_stale_seconds: int = 90
+    push_backend: str = "log"
+    fcm_project_id: str = ""
+    fcm_credentials_file: str = ""
+    fcm_endpoint: str = ""
+    push_ttl_seconds: int = 86400
+    app_link_prefix: str = "gridapi://cases/"
     escalation_interval_minutes: int = 240
     password_hash_memory_kib: int = 65536
     login_limit_per_account: str = "5 per minute;30 per hour"
@@ -100,6 +106,12 @@ class Settings:
             sla_sweep_seconds=_int(env, "SLA_SWEEP_SECONDS", cls.sla_sweep_seconds),
             worker_heartbeat_stale_seconds=_int(env, "WORKER_HEARTBEAT_STALE_SECONDS",
                                                 cls.worker_heartbeat_stale_seconds),
+            push_backend=env.get("PUSH_BACKEND", cls.push_backend),
+            fcm_project_id=env.get("FCM_PROJECT_ID", cls.fcm_project_id),
+            fcm_credentials_file=env.get("FCM_CREDENTIALS_FILE", cls.fcm_credentials_file),
+            fcm_endpoint=env.get("FCM_ENDPOINT", cls.fcm_endpoint),
+            push_ttl_seconds=_int(env, "PUSH_TTL_SECONDS", cls.push_ttl_seconds),
+            app_link_prefix=env.get("APP_LINK_PREFIX", cls.app_link_prefix),
             escalation_interval_minutes=_int(env, "ESCALATION_INTERVAL_MINUTES",
                                              cls.escalation_interval_minutes),
             resident_reports_need_review=_bool(
@@ -126,3 +138,7 @@ class Settings:
             raise ConfigError("TIMEZONE, WORK_DAY_START or WORK_DAY_END is not valid") from exc
         if start >= end:
             raise ConfigError("WORK_DAY_START must be before WORK_DAY_END")
+        if self.push_backend not in {"log", "fcm"}:
+            raise ConfigError("PUSH_BACKEND must be log or fcm")
+        if self.push_backend == "fcm" and not self.fcm_project_id:
+            raise ConfigError("PUSH_BACKEND=fcm needs FCM_PROJECT_ID")

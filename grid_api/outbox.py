@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.outbox import OutboxMessage
@@ -27,6 +27,19 @@ def add(session: Session, topic: str, *, queue: str = "default", **payload: Any)
     session.flush()  # the id is the job's identity
     session.info.setdefault(PENDING_KEY, []).append((message.id, queue))
     return message
+
+
+def add_many(session: Session, topic: str, payloads: list[dict[str, Any]], *,
+             queue: str = "default") -> list[int]:
+    """``add`` for a batch, in one statement (the SLA sweep announces thousands at once)."""
+    if not payloads:
+        return []
+    ids = list(session.execute(
+        insert(OutboxMessage).returning(OutboxMessage.id),
+        [{"topic": topic, "queue": queue, "payload": payload} for payload in payloads],
+    ).scalars())
+    session.info.setdefault(PENDING_KEY, []).extend((message_id, queue) for message_id in ids)
+    return ids
 
 
 def install_hooks(factory: sessionmaker, handoff: Callable[[], Handoff]) -> None:

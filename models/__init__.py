@@ -6,6 +6,7 @@ from models.base import Base
 from models.calendar import CalendarDay
 from models.case import Case, CaseAction, CaseEvent, CaseStatus
 from models.category import Category, CategoryKind
+from models.device import Device, PushDelivery
 from models.idempotency import IdempotencyKey
 from models.notification import Notification
 from models.outbox import OutboxMessage
@@ -21,7 +22,8 @@ from models.user import (
 
 __all__ = [
     "Area", "AreaLevel", "AreaVersion", "Attachment", "Base", "CalendarDay", "Case",
-    "CaseAction", "CaseEvent", "CaseStatus", "Category", "CategoryKind", "GridAssignment",
-    "IdempotencyKey", "Notification", "OutboxMessage", "RefreshToken", "Role", "RoutingRule",
+    "CaseAction", "CaseEvent", "CaseStatus", "Category", "CategoryKind", "Device", "GridAssignment",
+    "IdempotencyKey", "Notification", "OutboxMessage", "PushDelivery", "RefreshToken", "Role",
+    "RoutingRule",
     "TokenFamily", "Unit", "User",
 ]

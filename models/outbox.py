@@ -24,6 +24,8 @@ class OutboxMessage(Base):
                                           server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A handler that asked to be retried later (backoff) is not swept before this.
+    available_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         # The sweeper only ever scans undelivered rows; keep that scan tiny.

@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from redis.exceptions import RedisError
+from rq import Queue
+from sqlalchemy import or_, select, update
 
 from grid_api import counters
-from grid_api.queues import enqueue_outbox_messages
+from grid_api.queues import DELIVER_JOB, enqueue_outbox_messages, outbox_job_id
 from models.outbox import OutboxMessage
 from tasks.context import job_app, job_session
 from tasks.handlers import HANDLERS
+from tasks.retry import RetryLater, backoff
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 25
@@ -33,14 +36,35 @@ def deliver(message_id: int) -> str:
             ).scalar_one_or_none()
             if message is None:
                 return "skipped"
-            HANDLERS[message.topic](session, **message.payload)
             message.attempts += 1
-            message.processed_at = datetime.now(UTC)
+            try:
+                HANDLERS[message.topic](session, **message.payload)
+            except RetryLater as later:
+                delay = backoff(message.attempts)
+                message.available_at = datetime.now(UTC) + delay
+                message.last_error = str(later)[:2000]
+                retry_in = delay
+            else:
+                message.processed_at = datetime.now(UTC)
+                retry_in = None
+        if retry_in is not None:
+            _schedule(message_id, message.queue, retry_in)
+            return "retry_later"
         counters.increment(job_app().extensions["grid_redis"], "outbox_delivered")
         return "delivered"
     except Exception as exc:
         _record_failure(message_id, exc)
         raise
+
+
+def _schedule(message_id: int, queue_name: str, delay: timedelta) -> None:
+    """Run the message again after ``delay`` (the sweeper covers for a lost schedule)."""
+    connection = job_app().extensions["grid_redis"]
+    try:
+        Queue(queue_name, connection=connection).enqueue_in(
+            delay, DELIVER_JOB, message_id, job_id=f"{outbox_job_id(message_id)}-retry")
+    except RedisError:
+        log.warning("redis unavailable; outbox message %s waits for the sweeper", message_id)
 
 
 def _record_failure(message_id: int, exc: Exception) -> None:
@@ -61,7 +85,9 @@ def sweep() -> int:
         rows = session.execute(
             select(OutboxMessage.id, OutboxMessage.queue)
             .where(OutboxMessage.processed_at.is_(None), OutboxMessage.created_at < cutoff,
-                   OutboxMessage.attempts < MAX_ATTEMPTS)
+                   OutboxMessage.attempts < MAX_ATTEMPTS,
+                   or_(OutboxMessage.available_at.is_(None),
+                       OutboxMessage.available_at < datetime.now(UTC)))
             .order_by(OutboxMessage.created_at)
             .limit(SWEEP_BATCH)
         ).all()

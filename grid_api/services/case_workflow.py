@@ -22,6 +22,7 @@ from grid_api.errors import (
     ValidationFailed,
 )
 from grid_api.services import cases
+from grid_api.services.announcements import announce
 from grid_api.services.cases import CaseSettings
 from grid_api.services.notifications import notify_area_supervisors
 from grid_api.services.working_time import WorkingCalendar
@@ -227,6 +228,7 @@ def _apply(ctx: ActionContext, case: Case, action: CaseAction, params: dict[str,
                        note=params.get("note"), reason=params.get("reason"), data=data)
     event.internal = bool(params.get("internal"))
     ctx.session.flush()  # the event id, for whoever is told about it next
+    announce(ctx.session, case, event)
     if action is CaseAction.register:
         cases.schedule_auto_dispatch(ctx.session, case.id)
     elif action is CaseAction.return_:

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, any_, func, literal, select
+from sqlalchemy import Select, any_, func, insert, literal, select
 from sqlalchemy.orm import Session
 
+from grid_api import outbox
 from grid_api.errors import NotFound
 from models.case import Case
 from models.notification import Notification
@@ -25,38 +26,74 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
     "case_overdue": ("案件超期", "Case overdue",
                      "案件 {code} 已超过处置期限（第 {level} 级督办）。",
                      "Case {code} is past its deadline (escalation level {level})."),
+    "case_registered": ("您的报告已受理", "Your report was registered",
+                        "案件 {code} 已立案，我们会尽快处理。",
+                        "Case {code} was registered and will be handled soon."),
+    "case_rejected": ("您的报告未予立案", "Your report was not registered",
+                      "案件 {code} 未予立案。", "Case {code} was not registered."),
+    "case_dispatched": ("案件已派遣", "Case dispatched", "案件 {code} 已派遣给处置单位。",
+                        "Case {code} went to the unit in charge."),
+    "new_dispatch": ("新的派遣任务", "New case to handle",
+                     "案件 {code} 已派遣给您的单位，请及时处置。",
+                     "Case {code} was dispatched to your unit."),
+    "case_resolved": ("案件已处置", "Case handled", "案件 {code} 已处置，等待核查。",
+                      "Case {code} was handled; it will be verified."),
+    "verification_task": ("核查任务", "Verification task",
+                          "请到现场核查案件 {code} 的处置结果。",
+                          "Please verify on site how case {code} was handled."),
+    "case_closed": ("案件已结案，请评价", "Case closed: please rate it",
+                    "案件 {code} 已结案，欢迎为处理结果打分。",
+                    "Case {code} is closed. How did we do? Rate it in the app."),
+    "staff_reply": ("工作人员回复了您", "Staff replied",
+                    "工作人员在案件 {code} 中回复了您。", "Staff replied on case {code}."),
 }
+
+
+PUSH_TOPIC = "push.notification"
 
 
 def notify(session: Session, user_ids: Iterable[int], *, kind: str, case: Case | None = None,
            **params: Any) -> list[Notification]:
+    """Inbox messages for ``user_ids``, each pushed to their devices after the commit."""
     params = {"code": case.code if case else None, **params}
-    messages = [Notification(user_id=user_id, case_id=case.id if case else None, kind=kind,
-                             params=params) for user_id in sorted(set(user_ids))]
-    session.add_all(messages)
+    rows = [{"user_id": user_id, "case_id": case.id if case else None, "kind": kind,
+             "params": params} for user_id in sorted(set(user_ids))]
+    return insert_messages(session, rows)
+
+
+def insert_messages(session: Session, rows: list[dict[str, Any]]) -> list[Notification]:
+    """Write inbox messages in one statement and schedule their pushes."""
+    if not rows:
+        return []
+    messages = list(session.scalars(insert(Notification).returning(Notification), rows))
+    outbox.add_many(session, PUSH_TOPIC, [{"notification_id": m.id} for m in messages])
     return messages
 
 
-def _supervisors_by_area(session: Session, area_ids: list[int]) -> dict[int, list[int]]:
-    rows = session.execute(select(User.area_id, User.id).where(
-        User.area_id.in_(area_ids), literal(Role.supervisor.value) == any_(User.roles),
-        User.disabled_at.is_(None))).all()
-    found: dict[int, list[int]] = {}
-    for area_id, user_id in rows:
-        found.setdefault(area_id, []).append(user_id)
-    return found
+class SupervisorDirectory:
+    """Supervisors by the area they answer for; load once, ask for many cases."""
+
+    def __init__(self, session: Session, area_ids: Iterable[int] | None = None) -> None:
+        query = select(User.area_id, User.id).where(
+            literal(Role.supervisor.value) == any_(User.roles), User.disabled_at.is_(None),
+            User.area_id.is_not(None))
+        if area_ids is not None:
+            query = query.where(User.area_id.in_(list(area_ids)))
+        self.by_area: dict[int, list[int]] = {}
+        for area_id, user_id in session.execute(query):
+            self.by_area.setdefault(area_id, []).append(user_id)
+
+    def for_case(self, area_path: str, level: int = 1) -> list[int]:
+        """Level 1 is the nearest area above the case that has supervisors, level 2 the next
+        one up, and so on (the top one stays in charge beyond that)."""
+        nearest_first = [int(part) for part in reversed(area_path.strip("/").split("/"))]
+        staffed = [self.by_area[area] for area in nearest_first if area in self.by_area]
+        return staffed[min(level, len(staffed)) - 1] if staffed else []
 
 
 def area_supervisors(session: Session, case: Case, *, level: int = 1) -> list[int]:
-    """The supervisors who hear of this case at an escalation level: level 1 is the nearest
-    area above the case that has supervisors, level 2 the next one up, and so on (the top
-    one stays in charge beyond that)."""
-    nearest_first = [int(part) for part in reversed(case.area_path.strip("/").split("/"))]
-    by_area = _supervisors_by_area(session, nearest_first)
-    staffed = [by_area[area_id] for area_id in nearest_first if area_id in by_area]
-    if not staffed:
-        return []
-    return staffed[min(level, len(staffed)) - 1]
+    ancestors = [int(part) for part in case.area_path.strip("/").split("/")]
+    return SupervisorDirectory(session, ancestors).for_case(case.area_path, level)
 
 
 def notify_area_supervisors(session: Session, case: Case, *, kind: str,

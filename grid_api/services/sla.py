@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from grid_api.services.notifications import notify_area_supervisors
-from models.case import Case
+from grid_api.services.notifications import SupervisorDirectory, insert_messages
 
 BATCH = 1000
 MAX_LEVEL = 5  # cell's community … city: beyond the top the top stays in charge
@@ -31,15 +30,26 @@ ESCALATE = text(f"""
           AND escalation_level < :max_level
         ORDER BY id LIMIT :batch
         FOR UPDATE SKIP LOCKED)
-    RETURNING id, escalation_level
+    RETURNING id, code, escalation_level, area_path
 """)  # noqa: S608 - DUE is a constant
 
 
 def sweep(session: Session, *, now: datetime, interval: timedelta) -> int:
-    """Escalate every case whose next level is due; returns how many were escalated."""
-    rows = session.execute(ESCALATE, {"now": now, "interval": interval, "batch": BATCH,
-                                      "max_level": MAX_LEVEL}).all()
-    for case_id, level in rows:
-        case = session.get(Case, case_id)
-        notify_area_supervisors(session, case, kind="case_overdue", level=level)
-    return len(rows)
+    """Escalate every case whose next level is due, a batch at a time; returns how many.
+
+    Each escalation tells its supervisors in the same transaction, so a level is announced
+    exactly once however many sweepers run.
+    """
+    escalated = 0
+    directory = SupervisorDirectory(session)
+    while rows := session.execute(ESCALATE, {"now": now, "interval": interval,
+                                             "batch": BATCH, "max_level": MAX_LEVEL}).all():
+        messages = [
+            {"user_id": user_id, "case_id": case_id, "kind": "case_overdue",
+             "params": {"code": code, "level": level}}
+            for case_id, code, level, area_path in rows
+            for user_id in directory.for_case(area_path, level)
+        ]
+        insert_messages(session, messages)
+        escalated += len(rows)
+    return escalated

@@ -73,6 +73,8 @@ MATRIX |= {
     ("GET", "/api/v1/notifications"): (SIGNED_IN, "/api/v1/notifications"),
     ("POST", "/api/v1/notifications/<int:notification_id>/read"): (
         SIGNED_IN, "/api/v1/notifications/1/read"),
+    ("POST", "/api/v1/devices"): (SIGNED_IN, "/api/v1/devices"),
+    ("DELETE", "/api/v1/devices/<path:token>"): (SIGNED_IN, "/api/v1/devices/none-such"),
     ("GET", "/api/v1/categories"): (EVERYONE, "/api/v1/categories"),
     ("POST", "/api/v1/categories"): ({"admin"}, "/api/v1/categories"),
     ("PATCH", "/api/v1/categories/<string:code>"): ({"admin"}, "/api/v1/categories/E0104"),

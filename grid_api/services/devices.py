@@ -1,0 +1,39 @@
+"""Devices that receive pushes: registered by the apps, one token one owner."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grid_api.errors import NotFound
+from models.device import Device
+
+
+def register_device(session: Session, user_id: int, *, token: str, platform: str,
+                    locale: str, app_version: str | None,
+                    kind: str = "token") -> tuple[Device, bool]:
+    """Upsert by token; a token signed in as another user moves to that user.
+
+    Returns (device, created)."""
+    device = session.execute(select(Device).where(Device.token == token).with_for_update()
+                             ).scalar_one_or_none()
+    created = device is None
+    if device is None:
+        device = Device(token=token)
+        session.add(device)
+    device.user_id, device.kind, device.platform = user_id, kind, platform
+    device.locale = locale
+    device.app_version, device.active = app_version, True
+    device.updated_at = datetime.now(UTC)
+    session.flush()  # the id is in the answer
+    return device, created
+
+
+def remove_device(session: Session, user_id: int, token: str) -> None:
+    """Raises NotFound (also for a token of someone else)."""
+    device = session.execute(select(Device).where(Device.token == token)).scalar_one_or_none()
+    if device is None or device.user_id != user_id:
+        raise NotFound
+    session.delete(device)

@@ -1,0 +1,48 @@
+"""Devices: upsert by token, a token moves with its user, removal; who hears what."""
+
+from sqlalchemy import select
+
+from models.device import Device
+from tests.api.test_cases import act, report
+
+
+def test_register_update_move_and_remove(client, db, world):
+    body = {"token": "fcm-token-abcdefghij", "platform": "android", "locale": "en"}
+    first = client.post("/api/v1/devices", json=body, headers=world["resident"].headers)
+    assert first.status_code == 201
+    again = client.post("/api/v1/devices", json=body | {"app_version": "2.1"},
+                        headers=world["resident"].headers)
+    assert again.status_code == 200
+    assert again.get_json()["id"] == first.get_json()["id"]
+    moved = client.post("/api/v1/devices", json=body, headers=world["neighbour"].headers)
+    assert moved.status_code == 200
+    device = db.execute(select(Device)).scalar_one()
+    assert device.user_id == world["neighbour"].user.id
+    assert client.delete(f"/api/v1/devices/{body['token']}",
+                         headers=world["resident"].headers).status_code == 404
+    assert client.delete(f"/api/v1/devices/{body['token']}",
+                         headers=world["neighbour"].headers).status_code == 204
+    bad = client.post("/api/v1/devices", json={"token": "x", "platform": "nokia"},
+                      headers=world["resident"].headers)
+    assert set(bad.get_json()["errors"]) == {"token", "platform"}
+
+
+def _kinds(client, who):
+    return [item["kind"] for item in client.get(
+        "/api/v1/notifications", headers=who.headers).get_json()["items"]]
+
+
+def test_who_hears_what_along_the_loop(client, world):
+    case_id = report(client, world["resident"]).get_json()["id"]
+    act(client, world["supervisor"], case_id, "register")
+    act(client, world["supervisor"], case_id, "dispatch", {"unit_id": world["unit_id"]})
+    act(client, world["unit"], case_id, "comments", {"note": "我们明天处理"})
+    act(client, world["unit"], case_id, "accept")
+    act(client, world["unit"], case_id, "resolve", {"note": "好了"})
+    act(client, world["worker"], case_id, "verify")
+    act(client, world["supervisor"], case_id, "close")
+    assert _kinds(client, world["resident"]) == [
+        "case_closed", "case_resolved", "staff_reply", "case_dispatched", "case_registered"]
+    assert _kinds(client, world["unit"]) == ["new_dispatch"]
+    assert _kinds(client, world["worker"]) == ["verification_task"]
+    assert _kinds(client, world["other_unit"]) == []
