@@ -2,10 +2,10 @@
 
 import sys
 
-from bench import cases, dispatch, geography, http_overhead
+from bench import cases, dispatch, geography, http_overhead, push
 
 BENCHMARKS = {"http_overhead": http_overhead, "geography": geography, "cases": cases,
-              "dispatch": dispatch}
+              "dispatch": dispatch, "push": push}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

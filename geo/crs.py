@@ -60,18 +60,23 @@ def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
     return lon + d_lon, lat + d_lat
 
 
+def _invert(forward, x: float, y: float, guess: tuple[float, float]) -> tuple[float, float]:
+    """The input that ``forward`` maps to (x, y), by fixed-point iteration from ``guess``."""
+    gx, gy = guess
+    for _ in range(_INVERSE_MAX_STEPS):
+        fx, fy = forward(gx, gy)
+        err_x, err_y = fx - x, fy - y
+        if abs(err_x) < _INVERSE_TOLERANCE and abs(err_y) < _INVERSE_TOLERANCE:
+            break
+        gx, gy = gx - err_x, gy - err_y
+    return gx, gy
+
+
 def gcj02_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
-    """Invert :func:`wgs84_to_gcj02` by fixed-point iteration (converges in a few steps)."""
+    """Invert :func:`wgs84_to_gcj02` (converges in a few steps)."""
     if outside_china(lon, lat):
         return lon, lat
-    wgs_lon, wgs_lat = lon, lat
-    for _ in range(_INVERSE_MAX_STEPS):
-        gcj_lon, gcj_lat = wgs84_to_gcj02(wgs_lon, wgs_lat)
-        err_lon, err_lat = gcj_lon - lon, gcj_lat - lat
-        if abs(err_lon) < _INVERSE_TOLERANCE and abs(err_lat) < _INVERSE_TOLERANCE:
-            break
-        wgs_lon, wgs_lat = wgs_lon - err_lon, wgs_lat - err_lat
-    return wgs_lon, wgs_lat
+    return _invert(wgs84_to_gcj02, lon, lat, (lon, lat))
 
 
 def gcj02_to_bd09(lon: float, lat: float) -> tuple[float, float]:
@@ -86,14 +91,7 @@ def bd09_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
     x, y = lon - 0.0065, lat - 0.006
     z = math.sqrt(x * x + y * y) - 0.00002 * math.sin(y * _X_PI)
     theta = math.atan2(y, x) - 0.000003 * math.cos(x * _X_PI)
-    gcj_lon, gcj_lat = z * math.cos(theta), z * math.sin(theta)
-    for _ in range(_INVERSE_MAX_STEPS):
-        bd_lon, bd_lat = gcj02_to_bd09(gcj_lon, gcj_lat)
-        err_lon, err_lat = bd_lon - lon, bd_lat - lat
-        if abs(err_lon) < _INVERSE_TOLERANCE and abs(err_lat) < _INVERSE_TOLERANCE:
-            break
-        gcj_lon, gcj_lat = gcj_lon - err_lon, gcj_lat - err_lat
-    return gcj_lon, gcj_lat
+    return _invert(gcj02_to_bd09, lon, lat, (z * math.cos(theta), z * math.sin(theta)))
 
 
 def to_wgs84(lon: float, lat: float, crs: Crs | str) -> tuple[float, float]:

@@ -71,7 +71,7 @@ def create_app(overrides: Mapping[str, object] | None = None,
     redis_connection = queues.connect(settings.redis_url)
     app.extensions["grid_db"] = database
     app.extensions["grid_redis"] = redis_connection
-    app.extensions["grid_outbox_handoff"] = partial(queues.enqueue_outbox_messages,
+    app.extensions["grid_outbox_handoff"] = partial(queues.hand_off_new_messages,
                                                     redis_connection)
     app.extensions["grid_migration_head"] = head_revision()
     app.extensions["grid_passwords"] = PasswordService(settings.password_hash_memory_kib)

@@ -50,6 +50,33 @@ def is_active(connection: Redis, job_id: str, *,
     return status in ACTIVE
 
 
+def _job_data(message_id: int):
+    return Queue.prepare_data(DELIVER_JOB, (message_id,), job_id=outbox_job_id(message_id),
+                              retry=Retry(max=5, interval=[1, 5, 15, 60, 300]),
+                              result_ttl=600, failure_ttl=7 * 86400)
+
+
+def hand_off_new_messages(connection: Redis, messages: list[tuple[int, str]]) -> int:
+    """After a commit: enqueue brand-new outbox rows, one pipeline per queue.
+
+    New rows cannot have a job yet, so unlike the sweeper this skips the per-job check;
+    a failure leaves them to the sweeper. Returns how many were enqueued."""
+    by_queue: dict[str, list[int]] = {}
+    for message_id, queue_name in messages:
+        by_queue.setdefault(queue_name, []).append(message_id)
+    try:
+        for queue_name, ids in by_queue.items():
+            queue = Queue(queue_name, connection=connection)
+            with connection.pipeline() as pipe:
+                queue.enqueue_many([_job_data(i) for i in ids], pipeline=pipe)
+                pipe.execute()
+    except RedisError:
+        log.warning("redis unavailable; %d outbox message(s) wait for the sweeper",
+                    len(messages), exc_info=True)
+        return 0
+    return len(messages)
+
+
 def enqueue_outbox_messages(connection: Redis, messages: list[tuple[int, str]], *,
                             stale_after: timedelta = STALE_HEARTBEAT) -> int:
     """Hand outbox rows (id, queue name) to RQ once each; returns how many were enqueued.
@@ -63,11 +90,7 @@ def enqueue_outbox_messages(connection: Redis, messages: list[tuple[int, str]], 
         try:
             if is_active(connection, job_id, stale_after=stale_after):
                 continue
-            Queue(queue_name, connection=connection).enqueue(
-                DELIVER_JOB, message_id, job_id=job_id,
-                retry=Retry(max=5, interval=[1, 5, 15, 60, 300]),
-                result_ttl=600, failure_ttl=7 * 86400,
-            )
+            Queue(queue_name, connection=connection).enqueue_many([_job_data(message_id)])
             enqueued += 1
         except RedisError:
             log.warning("redis unavailable; outbox message %s waits for the sweeper",

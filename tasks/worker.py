@@ -15,6 +15,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Worker
 
+import tasks.relay  # noqa: F401 - imported before forking, not in every work horse
 from grid_api.queues import QUEUE_NAMES, is_active
 from tasks.context import job_app
 

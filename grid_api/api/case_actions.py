@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema
@@ -59,7 +61,8 @@ ACTIONS: tuple[tuple[str, CaseAction, type[Schema], str], ...] = (
 )
 
 
-def _action_view(action: CaseAction, schema: type[Schema], summary: str):
+def _action_view(choose: Callable[[dict], CaseAction], schema: type[Schema], summary: str,
+                 name: str):
     @authz.require(authz.AUTHENTICATED)  # who may act on which case: case_workflow + authz
     @blp.arguments(schema)
     @blp.response(200, CaseSchema)
@@ -71,37 +74,24 @@ def _action_view(action: CaseAction, schema: type[Schema], summary: str):
     def view(body, case_id):
         ctx = case_workflow.ActionContext(db.session(), auth.current_principal(),
                                           case_settings())
-        case = case_workflow.act(ctx, case_id, action, body,
+        case = case_workflow.act(ctx, case_id, choose(body), body,
                                  if_match=request.headers.get("If-Match"))
         return case_response(case)
 
-    view.__name__ = f"case_{action.value}"
+    view.__name__ = name
     view.__doc__ = summary
     return view
 
 
 for path, action, schema, summary in ACTIONS:
     blp.route(f"/<int:case_id>/{path}", methods=["POST"], endpoint=f"case_{action.value}")(
-        _action_view(action, schema, summary))
-
-def _decide_extension_view():
-    @authz.require(authz.AUTHENTICATED)
-    @blp.arguments(ExtensionDecisionSchema)
-    @blp.response(200, CaseSchema)
-    @blp.alt_response(409, description="No extension pending")
-    @db.transactional
-    def view(body, case_id):
-        """A supervisor approves (the deadline moves) or denies a requested extension."""
-        action = (CaseAction.approve_extension if body["approve"]
-                  else CaseAction.deny_extension)
-        ctx = case_workflow.ActionContext(db.session(), auth.current_principal(),
-                                          case_settings())
-        case = case_workflow.act(ctx, case_id, action, body,
-                                 if_match=request.headers.get("If-Match"))
-        return case_response(case)
-
-    return view
-
+        _action_view(lambda _body, action=action: action, schema, summary,
+                     f"case_{action.value}"))
 
 blp.route("/<int:case_id>/extend/decision", methods=["POST"],
-          endpoint="case_extension_decision")(_decide_extension_view())
+          endpoint="case_extension_decision")(_action_view(
+    lambda body: (CaseAction.approve_extension if body["approve"]
+                  else CaseAction.deny_extension),
+    ExtensionDecisionSchema,
+    "A supervisor approves (the deadline moves) or denies a requested extension.",
+    "case_extension_decision"))

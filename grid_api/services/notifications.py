@@ -53,21 +53,22 @@ PUSH_TOPIC = "push.notification"
 
 
 def notify(session: Session, user_ids: Iterable[int], *, kind: str, case: Case | None = None,
-           **params: Any) -> list[Notification]:
-    """Inbox messages for ``user_ids``, each pushed to their devices after the commit."""
+           **params: Any) -> list[int]:
+    """Inbox messages for ``user_ids``, each pushed to their devices after the commit;
+    returns their ids."""
     params = {"code": case.code if case else None, **params}
     rows = [{"user_id": user_id, "case_id": case.id if case else None, "kind": kind,
              "params": params} for user_id in sorted(set(user_ids))]
     return insert_messages(session, rows)
 
 
-def insert_messages(session: Session, rows: list[dict[str, Any]]) -> list[Notification]:
+def insert_messages(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """Write inbox messages in one statement and schedule their pushes."""
     if not rows:
         return []
-    messages = list(session.scalars(insert(Notification).returning(Notification), rows))
-    outbox.add_many(session, PUSH_TOPIC, [{"notification_id": m.id} for m in messages])
-    return messages
+    ids = list(session.scalars(insert(Notification).returning(Notification.id), rows))
+    outbox.add_many(session, PUSH_TOPIC, [{"notification_id": i} for i in ids])
+    return ids
 
 
 class SupervisorDirectory:
@@ -97,7 +98,7 @@ def area_supervisors(session: Session, case: Case, *, level: int = 1) -> list[in
 
 
 def notify_area_supervisors(session: Session, case: Case, *, kind: str,
-                            level: int = 1) -> list[Notification]:
+                            level: int = 1) -> list[int]:
     return notify(session, area_supervisors(session, case, level=level), kind=kind, case=case,
                   level=level)
 

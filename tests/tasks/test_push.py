@@ -5,13 +5,14 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
+from devenv.fake_fcm import FakeFcm
 from grid_api.services.notifications import notify
 from models.device import Device, PushDelivery
+from models.notification import Notification
 from models.outbox import OutboxMessage
 from tasks import push
 from tasks.retry import RetryLater
 from tests.factories import make_user
-from tests.fake_fcm import FakeFcm
 
 
 @pytest.fixture
@@ -33,9 +34,8 @@ def _device(db, user, token, locale="zh-CN", kind="token"):
 
 
 def _notify(db, user):
-    [message] = notify(db, [user.id], kind="case_closed", code="20261125000001")
-    db.flush()
-    return message
+    [message_id] = notify(db, [user.id], kind="case_closed", code="20261125000001")
+    return db.get(Notification, message_id)
 
 
 def test_each_device_gets_one_localized_push(db, fcm):

@@ -1,4 +1,5 @@
-"""A local stand-in for the FCM v1 endpoint, so the real firebase-admin SDK can be tested.
+"""A local stand-in for the FCM v1 endpoint (tests and benchmarks): the real firebase-admin
+SDK talks to it as it would to Google.
 
 Token prefixes choose the answer: ``dead-`` UNREGISTERED (404), ``other-sender-``
 SENDER_ID_MISMATCH (403), ``busy-`` QUOTA_EXCEEDED (429) for the first ``busy_times``
@@ -41,7 +42,11 @@ class FakeFcm:
             def log_message(self, *_args):
                 return
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 1024  # firebase-admin opens one connection per message
+            daemon_threads = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
