@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tasks.dispatch import auto_dispatch
-from tasks.push import deliver_notification
+from tasks.push import deliver_notifications
 
 log = logging.getLogger(__name__)
 
@@ -24,5 +24,5 @@ def ping(session: Session, **payload: Any) -> None:
 HANDLERS: dict[str, Handler] = {
     "system.ping": ping,
     "case.auto_dispatch": auto_dispatch,
-    "push.notification": deliver_notification,
+    "push.notification": deliver_notifications,
 }

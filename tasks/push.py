@@ -154,17 +154,28 @@ def _pushes(message: Notification, devices: list[Device]) -> list[Push]:
     return pushes
 
 
-def deliver_notification(session: Session, *, notification_id: int, **_: Any) -> None:
+def deliver_notifications(session: Session, *, notification_ids: list[int],
+                          **_: Any) -> None:
     """Outbox topic ``push.notification``. Raises RetryLater when FCM was busy for some
     devices (those delivered to are recorded and not pushed again)."""
+    busy = []
+    for notification_id in notification_ids:
+        busy += deliver_notification(session, notification_id)
+    if busy:
+        raise RetryLater(f"{len(busy)} device(s) busy: {busy[0]}")
+
+
+def deliver_notification(session: Session, notification_id: int) -> list[str]:
+    """Push one notification to its user's devices not yet served; returns the errors of
+    devices to try again later."""
     message = session.get(Notification, notification_id)
     if message is None:
-        return
+        return []
     done = select(PushDelivery.device_id).where(PushDelivery.notification_id == message.id)
     devices = list(session.execute(select(Device).where(
         Device.user_id == message.user_id, Device.active, Device.id.not_in(done))).scalars())
     if not devices:
-        return
+        return []
     by_token = {device.token: device for device in devices}
     busy = []
     for push in _pushes(message, devices):
@@ -179,5 +190,4 @@ def deliver_notification(session: Session, *, notification_id: int, **_: Any) ->
                                                         else "failed")
             session.add(PushDelivery(notification_id=message.id, device_id=device.id,
                                      status=status, message_id=outcome.message_id))
-    if busy:
-        raise RetryLater(f"{len(busy)} device(s) busy: {busy[0]}")
+    return busy

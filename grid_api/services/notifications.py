@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, any_, func, insert, literal, select
+from sqlalchemy import Select, any_, func, literal, select, text
 from sqlalchemy.orm import Session
 
 from grid_api import outbox
@@ -50,6 +51,7 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
 
 
 PUSH_TOPIC = "push.notification"
+PUSH_BATCH = 200  # notifications per push job: a sweep announcing thousands makes few jobs
 
 
 def notify(session: Session, user_ids: Iterable[int], *, kind: str, case: Case | None = None,
@@ -62,12 +64,27 @@ def notify(session: Session, user_ids: Iterable[int], *, kind: str, case: Case |
     return insert_messages(session, rows)
 
 
+INSERT_MANY = text("""
+    INSERT INTO notifications (user_id, case_id, kind, params)
+    SELECT * FROM unnest(CAST(:user_ids AS bigint[]), CAST(:case_ids AS bigint[]),
+                         CAST(:kinds AS varchar[]), CAST(:params AS jsonb[]))
+    RETURNING id
+""")
+
+
 def insert_messages(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Write inbox messages in one statement and schedule their pushes."""
+    """Write inbox messages in one statement (arrays, not one row of parameters per
+    message: a sweep writes thousands) and schedule their pushes."""
     if not rows:
         return []
-    ids = list(session.scalars(insert(Notification).returning(Notification.id), rows))
-    outbox.add_many(session, PUSH_TOPIC, [{"notification_id": i} for i in ids])
+    ids = list(session.execute(INSERT_MANY, {
+        "user_ids": [row["user_id"] for row in rows],
+        "case_ids": [row.get("case_id") for row in rows],
+        "kinds": [row["kind"] for row in rows],
+        "params": [json.dumps(row.get("params") or {}, ensure_ascii=False) for row in rows],
+    }).scalars())
+    outbox.add_many(session, PUSH_TOPIC, [{"notification_ids": ids[start:start + PUSH_BATCH]}
+                                          for start in range(0, len(ids), PUSH_BATCH)])
     return ids
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from grid_api.services.notifications import SupervisorDirectory, insert_messages
 
-BATCH = 5000
+BATCH = 20000
 MAX_LEVEL = 5  # cell's community … city: beyond the top the top stays in charge
 
 # The deadline that applies in each open status (verified cases wait for closing only).

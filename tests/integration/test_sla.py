@@ -74,3 +74,16 @@ def test_two_sweepers_at_once_escalate_once(committed):
         told = session.execute(select(func.count()).where(
             Notification.user_id == boss_id)).scalar()
         assert told == 1
+
+
+def test_many_messages_make_few_push_jobs(db):
+    from grid_api.services.notifications import PUSH_BATCH, insert_messages  # noqa: PLC0415
+    from models.outbox import OutboxMessage  # noqa: PLC0415
+
+    user = make_user(db)
+    ids = insert_messages(db, [{"user_id": user.id, "kind": "case_overdue",
+                                "params": {"code": "x", "level": 1}}] * (PUSH_BATCH * 2 + 1))
+    jobs = db.execute(select(OutboxMessage.payload).where(
+        OutboxMessage.topic == "push.notification")).scalars().all()
+    assert [len(job["notification_ids"]) for job in jobs] == [PUSH_BATCH, PUSH_BATCH, 1]
+    assert sorted(i for job in jobs for i in job["notification_ids"]) == sorted(ids)

@@ -43,7 +43,7 @@ def test_each_device_gets_one_localized_push(db, fcm):
     _device(db, user, "phone-zh-token-1")
     _device(db, user, "tablet-en-fid-1", locale="en", kind="fid")
     message = _notify(db, user)
-    push.deliver_notification(db, notification_id=message.id)
+    push.deliver_notifications(db, notification_ids=[message.id])
     sent = {entry["message"].get("token") or entry["message"]["fid"]: entry["message"]
             for entry in fcm.received}
     assert sent["phone-zh-token-1"]["notification"]["title"] == "案件已结案，请评价"
@@ -52,7 +52,7 @@ def test_each_device_gets_one_localized_push(db, fcm):
     assert data["notification_id"] == str(message.id)
     assert sent["phone-zh-token-1"]["android"]["collapse_key"].startswith("case-")
     assert fcm.received[0]["path"] == "/v1/projects/grid-test/messages:send"
-    push.deliver_notification(db, notification_id=message.id)  # a redelivery …
+    push.deliver_notifications(db, notification_ids=[message.id])  # a redelivery …
     assert len(fcm.received) == 2  # … pushes nothing twice
     statuses = db.execute(select(PushDelivery.status)).scalars().all()
     assert statuses == ["sent", "sent"]
@@ -63,12 +63,12 @@ def test_dead_tokens_are_switched_off(db, fcm):
     dead = _device(db, user, "dead-token-123456")
     elsewhere = _device(db, user, "other-sender-token-1")
     alive = _device(db, user, "alive-token-123456")
-    push.deliver_notification(db, notification_id=_notify(db, user).id)
+    push.deliver_notifications(db, notification_ids=[_notify(db, user).id])
     db.flush()
     db.refresh(dead)
     db.refresh(elsewhere)
     assert (dead.active, elsewhere.active, alive.active) == (False, False, True)
-    push.deliver_notification(db, notification_id=_notify(db, user).id)
+    push.deliver_notifications(db, notification_ids=[_notify(db, user).id])
     assert fcm.tokens_sent().count("dead-token-123456") == 1  # never tried again
 
 
@@ -78,8 +78,8 @@ def test_busy_fcm_is_retried_later_without_pushing_twice(db, fcm):
     _device(db, user, "fine-token-1234567")
     message = _notify(db, user)
     with pytest.raises(RetryLater, match="busy"):
-        push.deliver_notification(db, notification_id=message.id)
-    push.deliver_notification(db, notification_id=message.id)  # the retry
+        push.deliver_notifications(db, notification_ids=[message.id])
+    push.deliver_notifications(db, notification_ids=[message.id])  # the retry
     assert fcm.tokens_sent().count("fine-token-1234567") == 1
     assert fcm.tokens_sent().count("busy-token-1234567") == 2
     assert set(db.execute(select(PushDelivery.status)).scalars()) == {"sent"}
@@ -91,7 +91,7 @@ def test_every_notification_goes_through_the_outbox(db, handoffs):
     db.commit()
     pushes = db.execute(select(OutboxMessage).where(
         OutboxMessage.topic == "push.notification")).scalars().all()
-    assert [p.payload for p in pushes] == [{"notification_id": message.id}]
+    assert [p.payload for p in pushes] == [{"notification_ids": [message.id]}]
     assert (pushes[0].id, "default") in handoffs
 
 
@@ -100,5 +100,5 @@ def test_log_backend_needs_no_credentials(db, app):
     user = make_user(db)
     _device(db, user, "demo-phone-token")
     message = _notify(db, user)
-    push.deliver_notification(db, notification_id=message.id)
+    push.deliver_notifications(db, notification_ids=[message.id])
     assert db.execute(select(PushDelivery.message_id)).scalar() == f"log:{message.id}"
