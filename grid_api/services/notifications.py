@@ -27,6 +27,10 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
     "case_overdue": ("案件超期", "Case overdue",
                      "案件 {code} 已超过处置期限（第 {level} 级督办）。",
                      "Case {code} is past its deadline (escalation level {level})."),
+    "cases_overdue": ("多个案件超期", "Cases overdue",
+                      "{count} 个案件已超过处置期限（第 {level} 级督办）：{codes}",
+                      "{count} cases are past their deadline (escalation level {level}): "
+                      "{codes}"),
     "case_registered": ("您的报告已受理", "Your report was registered",
                         "案件 {code} 已立案，我们会尽快处理。",
                         "Case {code} was registered and will be handled soon."),

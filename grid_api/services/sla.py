@@ -4,6 +4,7 @@ taken with SKIP LOCKED and escalated only when its level is due."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
@@ -34,22 +35,39 @@ ESCALATE = text(f"""
 """)  # noqa: S608 - DUE is a constant
 
 
+DIGEST_CODES = 10  # a digest names this many of its cases; the inbox links the rest by area
+
+
+def _messages(rows, directory: SupervisorDirectory) -> list[dict]:
+    """One message per supervisor and level: about the case, or a digest of the cases when
+    a sweep finds several (nobody reads ten thousand separate messages)."""
+    by_reader: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
+    for case_id, code, level, area_path in rows:
+        for user_id in directory.for_case(area_path, level):
+            by_reader[(user_id, level)].append((case_id, code))
+    messages = []
+    for (user_id, level), found in sorted(by_reader.items()):
+        if len(found) == 1:
+            [(case_id, code)] = found
+            messages.append({"user_id": user_id, "case_id": case_id, "kind": "case_overdue",
+                             "params": {"code": code, "level": level}})
+        else:
+            codes = "、".join(code for _, code in found[:DIGEST_CODES])
+            messages.append({"user_id": user_id, "case_id": None, "kind": "cases_overdue",
+                             "params": {"count": len(found), "level": level, "codes": codes}})
+    return messages
+
+
 def sweep(session: Session, *, now: datetime, interval: timedelta) -> int:
     """Escalate every case whose next level is due, a batch at a time; returns how many.
 
-    Each escalation tells its supervisors in the same transaction, so a level is announced
-    exactly once however many sweepers run.
+    The supervisors are told in the same transaction, so a level is announced exactly once
+    however many sweepers run.
     """
     escalated = 0
     directory = SupervisorDirectory(session)
     while rows := session.execute(ESCALATE, {"now": now, "interval": interval,
                                              "batch": BATCH, "max_level": MAX_LEVEL}).all():
-        messages = [
-            {"user_id": user_id, "case_id": case_id, "kind": "case_overdue",
-             "params": {"code": code, "level": level}}
-            for case_id, code, level, area_path in rows
-            for user_id in directory.for_case(area_path, level)
-        ]
-        insert_messages(session, messages)
+        insert_messages(session, _messages(rows, directory))
         escalated += len(rows)
     return escalated

@@ -87,3 +87,25 @@ def test_many_messages_make_few_push_jobs(db):
         OutboxMessage.topic == "push.notification")).scalars().all()
     assert [len(job["notification_ids"]) for job in jobs] == [PUSH_BATCH, PUSH_BATCH, 1]
     assert sorted(i for job in jobs for i in job["notification_ids"]) == sorted(ids)
+
+
+def test_a_sweep_finding_many_cases_sends_one_digest_per_supervisor(db):
+    case, district_boss, _ = _setup(db)
+    for _ in range(2):
+        other = make_case(db, reporter=make_user(db), cell=_cell_of(db, case))
+        other.handle_deadline = case.handle_deadline
+        other.status = case.status
+    db.flush()
+    assert sla.sweep(db, now=datetime.now(UTC), interval=INTERVAL) == 3
+    kinds = db.execute(select(Notification.kind, Notification.params).where(
+        Notification.user_id == district_boss.id)).all()
+    assert len(kinds) == 1
+    kind, params = kinds[0]
+    assert (kind, params["count"], params["level"]) == ("cases_overdue", 3, 1)
+    assert case.code in params["codes"]
+
+
+def _cell_of(db, case):
+    from models.area import Area  # noqa: PLC0415
+
+    return db.get(Area, case.grid_id)
