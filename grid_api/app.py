@@ -64,6 +64,7 @@ def create_app(overrides: Mapping[str, object] | None = None,
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     app = Flask("grid_api")
+    app.url_map.converters["int"] = http_errors.BoundedIntConverter
     app.config.update(_flask_config(settings))
     app.config.update(overrides or {})
 

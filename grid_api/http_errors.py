@@ -13,7 +13,9 @@ from typing import Any
 import flask_smorest
 from flask import Flask, current_app, g, jsonify, request
 from marshmallow import Schema, fields
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from grid_api.errors import AppError
 from grid_api.i18n import localize_field_errors, negotiate_locale, translate
@@ -126,6 +128,22 @@ def _unexpected_error_response(error: Exception):
     return problem_response(500, "internal_error")
 
 
+def _data_error_response(error: DataError):
+    # The database refused a value the schemas let through (a number beyond BIGINT, say):
+    # that is bad input, not a server fault.
+    log.info("database refused a value: %s", type(error.orig).__name__)
+    return problem_response(422, "validation_failed", detail_code="value_out_of_range")
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` in URLs, limited to what a BIGINT holds: larger ids simply do not exist."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(AppError, _app_error_response)
+    app.register_error_handler(DataError, _data_error_response)
     app.register_error_handler(Exception, _unexpected_error_response)

@@ -93,6 +93,7 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "case_is_finished": ("案件已结束，不能再添加照片", "The case is finished; no more photos"),
     "category_exists": ("类别代码已存在", "This category code exists"),
     "unit_code_taken": ("单位代码已存在", "This unit code is taken"),
+    "value_out_of_range": ("提交的数值超出范围", "A submitted value is out of range"),
 }
 
 # marshmallow's English messages, as they arrive in per-field validation errors.

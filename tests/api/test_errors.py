@@ -120,3 +120,21 @@ def test_unexpected_exception_is_a_500_problem_outside_tests(probe_app, caplog):
 def test_unexpected_exception_propagates_under_testing(probe_app):
     with pytest.raises(RuntimeError, match="boom"):
         probe_app.test_client().get("/probe")
+
+
+def test_ids_beyond_bigint_are_404_or_422_never_500(client, db):
+    from tests.factories import bearer, login, make_user  # noqa: PLC0415
+
+    headers = bearer(login(client, make_user(db, roles=("admin",))))
+    huge = 10**20
+    for url in (f"/api/v1/cases/{huge}", f"/api/v1/areas/{huge}", f"/api/v1/users/{huge}",
+                f"/api/v1/grids/{huge}/workers"):
+        assert client.get(url, headers=headers).status_code == 404, url
+    for response in (
+        client.get(f"/api/v1/cases?area={huge}", headers=headers),
+        client.post("/api/v1/routing-rules", headers=headers,
+                    json={"category": "E01", "area_id": huge, "unit_id": huge}),
+        client.put("/api/v1/grids/1/workers", headers=headers, json={"user_ids": [huge]}),
+    ):
+        assert response.status_code in {404, 422}
+        assert response.mimetype == "application/problem+json"
