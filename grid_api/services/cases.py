@@ -40,7 +40,6 @@ class CaseSettings:
     day_start: time
     day_end: time
     dispute_days: int = 7
-    photo_far_metres: int = 200
 
 
 def calendar(session: Session, settings: CaseSettings) -> WorkingCalendar:
@@ -282,5 +281,4 @@ def case_settings_from(settings: Any) -> CaseSettings:
     return CaseSettings(
         residents_need_review=settings.resident_reports_need_review,
         timezone=settings.timezone, day_start=time.fromisoformat(settings.work_day_start),
-        day_end=time.fromisoformat(settings.work_day_end), dispute_days=settings.dispute_days,
-        photo_far_metres=settings.photo_far_metres)
+        day_end=time.fromisoformat(settings.work_day_end), dispute_days=settings.dispute_days)
