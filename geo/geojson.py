@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shapely.errors import GEOSException, ShapelyError
-from shapely.geometry import mapping, shape
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 POLYGONAL = {"Polygon", "MultiPolygon"}
@@ -45,6 +45,3 @@ def parse_polygonal(geometry: Any) -> ParsedGeometry:
     except (ShapelyError, GEOSException, ValueError, TypeError, IndexError, AttributeError):
         return ParsedGeometry(None, "invalid_geometry")
 
-
-def to_geojson(geometry: BaseGeometry) -> dict[str, Any]:
-    return mapping(geometry)

@@ -100,10 +100,6 @@ def in_area_scope(principal: Principal, area_path: str) -> bool:
     return principal.area_path is not None and area_path.startswith(principal.area_path)
 
 
-def can_manage_users(principal: Principal) -> bool:
-    return principal.has(Role.admin)
-
-
 def can_manage_area(principal: Principal, area_path: str) -> bool:
     """Admins everywhere; supervisors within their area subtree."""
     return principal.has(Role.admin) or (principal.has(Role.supervisor)

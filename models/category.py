@@ -41,10 +41,6 @@ class Category(Base):
 
     parent: Mapped[Category | None] = relationship(remote_side=[id])
 
-    @property
-    def is_minor(self) -> bool:
-        return self.parent_id is not None
-
     def limit(self, stage: str) -> dict[str, Any] | None:
         """The time limit of a stage, falling back to the major class's."""
         own = (self.time_limits or {}).get(stage)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from flask.views import MethodView
@@ -11,7 +12,6 @@ from sqlalchemy import select
 
 from geo.crs import to_wgs84
 from grid_api import authz, db
-from grid_api.errors import NotFound
 from grid_api.pagination import PageArgsSchema, paginate
 from grid_api.schemas.geo import CRS, LAT, LON
 from grid_api.services import areas, routing, units
@@ -117,12 +117,9 @@ class UnitDetail(MethodView):
         return units.save_unit(db.session(), units.get_unit(db.session(), unit_id), **body)
 
 
-def _rule_view(rule: RoutingRule) -> dict:
-    from models.category import Category  # noqa: PLC0415
-
-    code = db.session().get(Category, rule.category_id).code
-    return {"id": rule.id, "category": code, "area_id": rule.area_id, "unit_id": rule.unit_id,
-            "priority": rule.priority, "active": rule.active}
+def _rule_view(rule: RoutingRule, category_code: str) -> dict:
+    return {"id": rule.id, "category": category_code, "area_id": rule.area_id,
+            "unit_id": rule.unit_id, "priority": rule.priority, "active": rule.active}
 
 
 @blp.route("/routing-rules")
@@ -132,9 +129,9 @@ class RoutingRules(MethodView):
     @blp.response(200, RulePageSchema)
     def get(self, args):
         """Routing rules, newest first."""
-        page = paginate(db.session(), select(RoutingRule).where(RoutingRule.active),
-                        order_by=[RoutingRule.id], limit=args["limit"], cursor=args["cursor"])
-        return {"items": [_rule_view(rule) for rule in page.items],
+        page = paginate(db.session(), routing.rules_query(), order_by=[RoutingRule.id],
+                        limit=args["limit"], cursor=args["cursor"], rows=True)
+        return {"items": [_rule_view(rule, code) for rule, code in page.items],
                 "next_cursor": page.next_cursor}
 
     @authz.require(authz.ADMIN)
@@ -143,7 +140,7 @@ class RoutingRules(MethodView):
     @db.transactional
     def post(self, body):
         """Add a rule: category (minor or major class) × area (any level) → unit."""
-        return _rule_view(routing.create_rule(db.session(), **body))
+        return _rule_view(routing.create_rule(db.session(), **body), body["category"])
 
 
 @blp.route("/routing-rules/<int:rule_id>")
@@ -153,10 +150,7 @@ class RoutingRuleDetail(MethodView):
     @db.transactional
     def delete(self, rule_id):
         """Retire a rule (kept for the record, no longer applied)."""
-        rule = db.session().get(RoutingRule, rule_id)
-        if rule is None:
-            raise NotFound
-        rule.active = False
+        routing.retire_rule(db.session(), rule_id)
 
 
 @blp.route("/routing-rules/resolve")
@@ -172,7 +166,7 @@ class ResolveRule(MethodView):
         ranked = routing.candidates(db.session(), category,
                                     areas.get_area(db.session(), cell.id))
         best = ranked[0] if ranked else None
-        return {"cell": cell.__dict__, "unit_id": best.unit_id if best else None,
+        return {"cell": dataclasses.asdict(cell), "unit_id": best.unit_id if best else None,
                 "rule_id": best.rule_id if best else None,
                 "explanation": routing.explain(category, ranked),
                 "candidates": [c.as_dict() for c in ranked]}

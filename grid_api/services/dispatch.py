@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
@@ -13,8 +12,6 @@ from grid_api.services.notifications import notify_area_supervisors
 from models.area import Area
 from models.case import CaseAction, CaseStatus
 from models.category import Category
-
-log = logging.getLogger(__name__)
 
 
 def auto_dispatch(session: Session, settings: CaseSettings, case_id: int) -> str:

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grid_api.errors import ValidationFailed
+from grid_api.errors import NotFound, ValidationFailed
 from models.area import Area
 from models.category import Category, CategoryKind
 from models.routing import RoutingRule
@@ -67,6 +67,21 @@ def explain(category: Category, ranked: list[Candidate]) -> str:
     return (f"{category.kind.value} {category.code} routes {order}, then priority; "
             f"rule {best.rule_id} ({best.category_code} in {best.area_level} "
             f"{best.area_code}) wins")
+
+
+def rules_query():
+    """Active rules with their category codes, for listing."""
+    return (select(RoutingRule, Category.code)
+            .join(Category, Category.id == RoutingRule.category_id)
+            .where(RoutingRule.active))
+
+
+def retire_rule(session: Session, rule_id: int) -> None:
+    """Keep the rule for the record but stop applying it. Raises NotFound."""
+    rule = session.get(RoutingRule, rule_id)
+    if rule is None:
+        raise NotFound
+    rule.active = False
 
 
 def create_rule(session: Session, *, category: str, area_id: int, unit_id: int,

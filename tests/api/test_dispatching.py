@@ -47,8 +47,15 @@ def test_priority_breaks_ties_and_retired_rules_do_not_apply(client, db, world):
     _rule(client, world, "E0104", world["street"], low.id)
     best = _rule(client, world, "E0104", world["street"], high.id, priority=5)
     assert _resolve(client, world, "E0104")["rule_id"] == best
-    client.delete(f"/api/v1/routing-rules/{best}", headers=world["admin"].headers)
+    listed = client.get("/api/v1/routing-rules", headers=world["supervisor"].headers)
+    assert {(r["id"], r["category"]) for r in listed.get_json()["items"]} >= {(best, "E0104")}
+    assert client.delete(f"/api/v1/routing-rules/{best}",
+                         headers=world["admin"].headers).status_code == 204
     assert _resolve(client, world, "E0104")["unit_id"] == low.id
+    listed = client.get("/api/v1/routing-rules", headers=world["supervisor"].headers)
+    assert best not in [r["id"] for r in listed.get_json()["items"]]
+    assert client.delete("/api/v1/routing-rules/999999",
+                         headers=world["admin"].headers).status_code == 404
 
 
 def test_no_rule_explains_itself(client, world):

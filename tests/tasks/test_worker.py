@@ -83,7 +83,7 @@ def test_enqueue_skips_a_job_already_waiting(app, committed):
     assert enqueue_outbox_messages(app.extensions["grid_redis"], [(message_id, "default")]) == 0
 
 
-def test_sweeper_ignores_fresh_and_delivered_rows(app, committed):
+def test_sweeper_ignores_delivered_rows(app, committed):
     message_id = _committed_message(committed)
     with committed.new_session() as session:
         session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
