@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from grid_api.authz import Principal
 from models.area import Area
-from models.user import GridAssignment, Role, TokenFamily, User
+from models.user import GridAssignment, Role, User
 
 
 def principal_for(session: Session, user: User, family_id: str | None = None, *,
@@ -26,6 +26,18 @@ def principal_for(session: Session, user: User, family_id: str | None = None, *,
                      area_path=area_path, grid_ids=grid_ids, family_id=family_id)
 
 
+# Run by every authenticated request: plain SQL, no statement to build or compile.
+PRINCIPAL_SQL = text("""
+    SELECT u.roles, u.unit_id, u.area_id, area.path AS area_path,
+           ARRAY(SELECT g.area_id FROM grid_assignments g WHERE g.user_id = u.id) AS grid_ids
+    FROM users u
+    JOIN token_families f ON f.user_id = u.id
+    LEFT JOIN areas area ON area.id = u.area_id
+    WHERE u.id = :user_id AND f.id = :family_id AND f.revoked_at IS NULL
+      AND u.disabled_at IS NULL AND u.token_version = :token_version
+""")
+
+
 def load_principal(session: Session, user_id: int, *, token_version: int | None,
                    family_id: str | None) -> Principal | None:
     """The principal, or None when the account is gone or disabled, the token outdated,
@@ -34,15 +46,10 @@ def load_principal(session: Session, user_id: int, *, token_version: int | None,
         family = uuid.UUID(str(family_id))
     except ValueError:
         return None
-    row = session.execute(
-        select(User, TokenFamily.revoked_at, Area.path)
-        .join(TokenFamily, TokenFamily.user_id == User.id)
-        .outerjoin(Area, Area.id == User.area_id)
-        .where(User.id == user_id, TokenFamily.id == family)
-    ).one_or_none()
+    row = session.execute(PRINCIPAL_SQL, {"user_id": user_id, "family_id": family,
+                                          "token_version": token_version}).one_or_none()
     if row is None:
         return None
-    user, family_revoked_at, area_path = row
-    if family_revoked_at or user.disabled_at or user.token_version != token_version:
-        return None
-    return principal_for(session, user, str(family), area_path=area_path)
+    return Principal(user_id=user_id, roles=frozenset(Role(role) for role in row.roles),
+                     unit_id=row.unit_id, area_id=row.area_id, area_path=row.area_path,
+                     grid_ids=frozenset(row.grid_ids), family_id=str(family))

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import jwt
 import pytest
 from flask_jwt_extended import create_access_token
 
@@ -113,6 +114,38 @@ def test_expired_token_is_401(app, client, db):
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {expired}"})
     assert response.status_code == 401
     assert response.get_json()["detail"] == "令牌已过期"
+
+
+def test_refresh_token_is_not_an_access_token(client, db):
+    tokens = login(client, make_user(db))
+    response = client.get("/api/v1/me",
+                          headers={"Authorization": f"Bearer {tokens['refresh_token']}"})
+    assert response.status_code == 401
+    assert response.get_json()["type"].endswith("token_invalid")
+
+
+@pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "Bearer", "Bearer   ", "Token abc"])
+def test_malformed_authorization_is_401_with_challenge(client, header):
+    response = client.get("/api/v1/me", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_the_bearer_scheme_is_case_insensitive(client, db):
+    token = login(client, make_user(db))["access_token"]
+    assert client.get("/api/v1/me", headers={"Authorization": f"bearer {token}"}
+                      ).status_code == 200
+
+
+@pytest.mark.parametrize(("ahead", "status"), [(20, 200), (120, 401)])
+def test_tokens_from_a_clock_a_little_ahead_are_accepted(app, client, db, ahead, status):
+    token = login(client, make_user(db))["access_token"]
+    secret = app.config["JWT_SECRET_KEY"]
+    claims = jwt.decode(token, secret, algorithms=["HS256"])
+    shifted = {**claims, "iat": claims["iat"] + ahead, "nbf": claims["nbf"] + ahead}
+    response = client.get("/api/v1/me", headers={
+        "Authorization": f"Bearer {jwt.encode(shifted, secret, algorithm='HS256')}"})
+    assert response.status_code == status
 
 
 def test_refresh_rotates_and_reuse_revokes_the_whole_family(client, db):
