@@ -20,7 +20,7 @@ from bench.geography import _plain_url, build_million_cells
 from bench.harness import ROOT, private_services
 from grid_api.app import create_app
 from grid_api.config import Settings
-from grid_api.services import cases, routing, sla
+from grid_api.services import cases, reporting, routing, sla
 from grid_api.services.principals import principal_for
 from models.unit import Unit
 from models.user import User
@@ -66,11 +66,11 @@ def _dispatch_latency(app, count: int = COUNT) -> list[float]:
             principal = principal_for(session, worker)
         for n in range(count):
             with database.new_session() as session:
-                case = cases.report_case(session, principal, settings, category="E0104",
-                                         description=f"派遣延迟 {n}", lon=119.505 + n * 1e-4,
-                                         lat=29.55, crs="wgs84")
+                filed = reporting.report_case(
+                    session, principal, settings, category="E0104",
+                    description=f"派遣延迟 {n}", lon=119.505 + n * 1e-4, lat=29.55, crs="wgs84")
                 session.commit()  # the after-commit hook hands the job to RQ here
-                committed_at[case.id] = time.time()
+                committed_at[filed.case.id] = time.time()
             time.sleep(1 / RATE)
     deadline = time.monotonic() + 120
     with psycopg.connect(_plain_url(app.config["GRID_SETTINGS"].database_url)) as conn:

@@ -43,7 +43,12 @@ class Category(Base):
 
     def limit(self, stage: str) -> dict[str, Any] | None:
         """The time limit of a stage, falling back to the major class's."""
-        own = (self.time_limits or {}).get(stage)
-        if own is None and self.parent is not None:
-            return self.parent.limit(stage)
-        return own
+        return stage_limit(stage, self.time_limits,
+                           self.parent.time_limits if self.parent is not None else None)
+
+
+def stage_limit(stage: str, own: dict[str, Any] | None,
+                major: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A minor class's time limit of a stage, else its major class's."""
+    limit = (own or {}).get(stage)
+    return limit if limit is not None else (major or {}).get(stage)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from geo.grid import CellShape
 from geo.levels import AreaLevel
 from grid_api import authz, db
+from grid_api.blueprint import Blueprint
 from grid_api.pagination import paginate
 from grid_api.schemas.geo import (
     AreaDetailArgsSchema,

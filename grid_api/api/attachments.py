@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from grid_api import auth, authz, db
+from grid_api.blueprint import Blueprint
 from grid_api.errors import PayloadTooLarge, ValidationFailed
 from grid_api.schemas.cases import AttachmentFormSchema, AttachmentListSchema, AttachmentSchema
 from grid_api.services import attachments

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from grid_api import auth, authz, db
+from grid_api.blueprint import Blueprint
 from grid_api.phones import normalize_phone
 from grid_api.rate_limits import (
     account_key,

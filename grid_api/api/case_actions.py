@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import request
-from flask_smorest import Blueprint
 from marshmallow import Schema
 
 from grid_api import auth, authz, db
 from grid_api.api.cases import case_response, case_settings
+from grid_api.blueprint import Blueprint
 from grid_api.schemas.cases import (
     CaseSchema,
     CommentSchema,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from geo.crs import to_wgs84
 from grid_api import auth, authz, db
+from grid_api.blueprint import Blueprint
 from grid_api.pagination import paginate
 from grid_api.schemas.cases import (
     CaseCreateSchema,
@@ -17,7 +17,7 @@ from grid_api.schemas.cases import (
     EventListSchema,
     NearbyArgsSchema,
 )
-from grid_api.services import cases, idempotency
+from grid_api.services import cases, idempotency, reporting
 from grid_api.services.cases import CaseFilter, CaseSettings
 from models.case import Case, CaseStatus
 
@@ -39,11 +39,11 @@ def case_response(case: Case, status: int = 200):
 def _report(body: dict) -> tuple[dict, int, dict]:
     principal = auth.current_principal()
     lon, lat = to_wgs84(*body["location"]["coordinates"], body["crs"])
-    case = cases.report_case(
+    filed = reporting.report_case(
         db.session(), principal, case_settings(), category=body["category"],
         description=body["description"], lon=lon, lat=lat, crs=body["crs"],
         address=body.get("address"), seen_at=body.get("seen_at"))
-    return case_response(case, 201)
+    return filed.view, 201, {"ETag": cases.etag(filed.case)}
 
 
 @blp.route("")

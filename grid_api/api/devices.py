@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from grid_api import auth, authz, db
+from grid_api.blueprint import Blueprint
 from grid_api.services import devices
 
 blp = Blueprint("devices", __name__, url_prefix="/api/v1/devices",

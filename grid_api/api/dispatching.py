@@ -6,12 +6,12 @@ import dataclasses
 from datetime import date
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from geo.crs import to_wgs84
 from grid_api import authz, db
+from grid_api.blueprint import Blueprint
 from grid_api.pagination import PageArgsSchema, paginate
 from grid_api.schemas.geo import CRS, LAT, LON
 from grid_api.services import areas, routing, units

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from geo.crs import to_wgs84
 from grid_api import auth, authz, db
+from grid_api.blueprint import Blueprint
 from grid_api.errors import PermissionDenied
 from grid_api.schemas.geo import (
     LocateArgsSchema,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from grid_api import authz, db, queues
+from grid_api.blueprint import Blueprint
 from grid_api.errors import ServiceUnavailable
 from grid_api.services.health import readiness
 

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from redis.exceptions import RedisError
@@ -14,6 +13,7 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from grid_api import authz, counters, db, queues
+from grid_api.blueprint import Blueprint
 from models.outbox import OutboxMessage
 
 blp = Blueprint("metrics", __name__, description="Operational probes")

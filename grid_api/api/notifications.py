@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from grid_api import auth, authz, db
+from grid_api.blueprint import Blueprint
 from grid_api.i18n import negotiate_locale
 from grid_api.pagination import PageArgsSchema, paginate
 from grid_api.services import notifications

@@ -6,9 +6,9 @@ import hashlib
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from grid_api import authz, db
+from grid_api.blueprint import Blueprint
 from grid_api.services.tiles import LAYERS, render_tile
 
 blp = Blueprint("tiles", __name__, url_prefix="/api/v1/tiles",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from grid_api import authz, db
+from grid_api.blueprint import Blueprint
 from grid_api.pagination import paginate
 from grid_api.schemas.users import (
     UserCreateSchema,

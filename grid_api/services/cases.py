@@ -1,30 +1,27 @@
-"""Reporting cases and reading them: placement in a grid cell, deadlines, views, lists."""
+"""Cases as the services share them: settings, deadlines, views, lists, nearby search.
+Filing a report is ``services.reporting``; acting on a case is ``services.case_workflow``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from geoalchemy2 import Geography
-from sqlalchemy import Select, cast, func, select, text
+from sqlalchemy import Select, cast, func, select
 from sqlalchemy.orm import Session
 
 from geo import queries
 from grid_api import authz, outbox
 from grid_api.authz import Principal
-from grid_api.errors import BusinessRuleViolation, NotFound, ValidationFailed
-from grid_api.services import areas
-from grid_api.services.categories import reportable_category
+from grid_api.errors import NotFound, ValidationFailed
 from grid_api.services.working_time import WorkingCalendar, load_calendar
 from models.area import Area
-from models.case import Case, CaseAction, CaseEvent, CaseStatus
+from models.case import Case, CaseEvent, CaseStatus
 from models.category import Category
 from models.unit import Unit
 from models.user import User
 
-FUTURE_SKEW = timedelta(minutes=10)  # phones' clocks run fast; more is a mistake
 GEOGRAPHY = Geography(srid=4326)  # distances in metres
 FREQUENT_RETURNS = 2  # more returns than this flag the case (bounced between units)
 OPEN_STATUSES = (CaseStatus.reported, CaseStatus.registered, CaseStatus.dispatched,
@@ -49,48 +46,12 @@ def calendar(session: Session, settings: CaseSettings) -> WorkingCalendar:
 
 def deadline(cal: WorkingCalendar, category: Category, stage: str,
              start: datetime) -> datetime | None:
-    limit = category.limit(stage)
+    return deadline_after(cal, category.limit(stage), start)
+
+
+def deadline_after(cal: WorkingCalendar, limit: dict[str, Any] | None,
+                   start: datetime) -> datetime | None:
     return cal.add(start, limit["value"], limit["unit"]) if limit else None
-
-
-def _next_code(session: Session, settings: CaseSettings, now: datetime) -> str:
-    number = session.execute(text("SELECT nextval('case_code_seq')")).scalar()
-    local_day = now.astimezone(ZoneInfo(settings.timezone)).strftime("%Y%m%d")
-    return f"{local_day}{number:06d}"
-
-
-def report_case(session: Session, principal: Principal, settings: CaseSettings, *,
-                category: str, description: str, lon: float, lat: float, crs: str,
-                address: str | None = None, seen_at: datetime | None = None) -> Case:
-    """File a report where the point falls. A grid worker's report in own cells (or any
-    staff report, or any report when review is off) is registered at once.
-
-    Raises ValidationFailed (unknown category, seen in the future),
-    BusinessRuleViolation (outside_service_area).
-    """
-    chosen = reportable_category(session, category)
-    now = datetime.now(UTC)
-    if seen_at is not None and seen_at > now + FUTURE_SKEW:
-        raise ValidationFailed(errors={"seen_at": ["Must not be in the future."]})
-    cell_id = areas.locate_cell_id(session, lon, lat)
-    if cell_id is None:
-        raise BusinessRuleViolation("outside_service_area",
-                                    errors={"location": ["Outside every grid cell."]})
-    cell = session.get(Area, cell_id)
-    cal = calendar(session, settings)
-    case = Case.report(
-        actor_id=principal.user_id, code=_next_code(session, settings, now), category_id=chosen.id,
-        description=description, location=f"SRID=4326;POINT({lon} {lat})", reported_crs=crs,
-        address=address, seen_at=seen_at, reporter_id=principal.user_id, grid_id=cell.id,
-        area_path=cell.path, register_deadline=deadline(cal, chosen, "register", now))
-    session.add(case)
-    trusted = principal.is_staff or not settings.residents_need_review
-    if trusted:
-        register(case, actor_id=principal.user_id, now=now, note=None)
-    session.flush()  # the id and events' ids, for the answer and the outbox
-    if trusted:
-        schedule_auto_dispatch(session, case.id)
-    return case
 
 
 AUTO_DISPATCH_TOPIC = "case.auto_dispatch"
@@ -99,11 +60,6 @@ AUTO_DISPATCH_TOPIC = "case.auto_dispatch"
 def schedule_auto_dispatch(session: Session, case_id: int) -> None:
     """A registered case waits for dispatch by routing rules, once this transaction commits."""
     outbox.add(session, AUTO_DISPATCH_TOPIC, queue="high", case_id=case_id)
-
-
-def register(case: Case, *, actor_id: int, now: datetime, note: str | None) -> None:
-    case.apply(CaseAction.register, actor_id=actor_id, note=note)
-    case.registered_at = now
 
 
 def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
@@ -150,31 +106,55 @@ def describe_cases(session: Session, principal: Principal, shown: list[Case]) ->
     wanted = {i for _, _, _, _, cell, _, _ in rows.values() for i in _path_ids(cell.path)}
     areas_by_id = {a.id: a for a in session.execute(
         select(Area).where(Area.id.in_(wanted))).scalars()}
-    return [_describe(principal, case, rows[case.id], areas_by_id) for case in shown]
+    described = []
+    for case in shown:
+        _, lon, lat, category, cell, unit, reporter = rows[case.id]
+        chain = [_ref(areas_by_id[i]) for i in _path_ids(cell.path)[:-1] if i in areas_by_id]
+        described.append(describe(principal, case, CaseRefs(
+            lon=lon, lat=lat, category=category_ref(category),
+            grid={**_ref(cell), "ancestors": chain},
+            reporter={"id": reporter.id, "display_name": reporter.display_name,
+                      "phone": reporter.phone},
+            unit={"id": unit.id, "code": unit.code, "name": unit.name} if unit else None)))
+    return described
 
 
-def _describe(principal: Principal, case: Case, row: Any,
-              areas_by_id: dict[int, Area]) -> dict[str, Any]:
-    _, lon, lat, category, cell, unit, reporter = row
-    chain = [_ref(areas_by_id[i]) for i in _path_ids(cell.path)[:-1] if i in areas_by_id]
+def category_ref(category: Category) -> dict[str, Any]:
+    return {"code": category.code, "kind": category.kind.value, "name_zh": category.name_zh,
+            "name_en": category.name_en}
+
+
+@dataclass(frozen=True)
+class CaseRefs:
+    """What a case's view shows of the rows it points at."""
+
+    lon: float
+    lat: float
+    category: dict[str, Any]
+    grid: dict[str, Any]  # the cell, with its ancestors root first
+    reporter: dict[str, Any]  # id, display_name, phone
+    unit: dict[str, Any] | None
+
+
+def describe(principal: Principal, case: Case, refs: CaseRefs) -> dict[str, Any]:
+    """The case as this principal may see it: full, or the redacted public form."""
     full = authz.can_view_full(principal, case)
     described: dict[str, Any] = {
         "id": case.id, "code": case.code, "status": case.status.value,
-        "category": {"code": category.code, "kind": category.kind.value,
-                     "name_zh": category.name_zh, "name_en": category.name_en},
-        "description": case.description,
-        "location": {"type": "Point", "coordinates": [lon, lat]},
-        "address": case.address, "grid": {**_ref(cell), "ancestors": chain},
+        "category": refs.category, "description": case.description,
+        "location": {"type": "Point", "coordinates": [refs.lon, refs.lat]},
+        "address": case.address, "grid": refs.grid,
         "created_at": case.created_at, "updated_at": case.updated_at,
         "version": case.version, "redacted": not full,
     }
     if not full:
         return described
+    reporter = refs.reporter
     return described | {
         "seen_at": case.seen_at, "reported_crs": case.reported_crs,
-        "reporter": {"id": reporter.id, "display_name": reporter.display_name,
-                     **({"phone": reporter.phone} if principal.is_staff else {})},
-        "unit": {"id": unit.id, "code": unit.code, "name": unit.name} if unit else None,
+        "reporter": {"id": reporter["id"], "display_name": reporter["display_name"],
+                     **({"phone": reporter["phone"]} if principal.is_staff else {})},
+        "unit": refs.unit,
         "deadlines": {"register": case.register_deadline, "handle": case.handle_deadline,
                       "verify": case.verify_deadline},
         "extension_requested_until": case.extension_requested_until,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from models.calendar import CalendarDay
@@ -58,6 +58,38 @@ class WorkingCalendar:
                     left -= closes - begin
             day += timedelta(days=1)
         raise ValueError("no working time found")
+
+
+# The calendar's rows in one string: equal fingerprints, equal calendars. Cheap (a few
+# hundred rows at most), so the hot path reads it alongside its own data.
+CALENDAR_FINGERPRINT_SQL = """
+    SELECT md5(coalesce(string_agg(day::text || ':' || working::text, ',' ORDER BY day), ''))
+    FROM calendar_days"""
+_CALENDAR_WITH_FINGERPRINT = text(f"""
+    SELECT ({CALENDAR_FINGERPRINT_SQL}) AS fingerprint,
+           coalesce(json_object_agg(day, working), '{{}}') AS days
+    FROM calendar_days""")  # noqa: S608 - constant fragments only
+
+
+class CalendarCache:
+    """The last calendar this process loaded, under the fingerprint of its rows.
+
+    Reports read the fingerprint in their own query and reload only when it changed:
+    the calendar changes a few times a year, reports arrive every second. Rows and
+    fingerprint are read in one statement, so a cached calendar is never mislabelled.
+    """
+
+    def __init__(self) -> None:
+        self._latest: tuple[str, dict[date, bool]] | None = None
+
+    def exceptions(self, session: Session, fingerprint: str) -> Mapping[date, bool]:
+        latest = self._latest
+        if latest is not None and latest[0] == fingerprint:
+            return latest[1]
+        row = session.execute(_CALENDAR_WITH_FINGERPRINT).one()
+        exceptions = {date.fromisoformat(day): working for day, working in row.days.items()}
+        self._latest = (row.fingerprint, exceptions)
+        return exceptions
 
 
 def load_calendar(session: Session, *, day_start: time, day_end: time,

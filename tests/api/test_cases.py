@@ -1,12 +1,15 @@
 """Reporting cases and walking the closed loop over the API."""
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from geo.crs import from_wgs84
+from grid_api.schemas.cases import CaseCreateSchema
+from models.calendar import CalendarDay
 from models.case import Case, CaseEvent
 
 POINT = [120.1010, 30.2090]  # in the north-west cell (cells[0]) of the test community
@@ -74,6 +77,55 @@ def test_outside_every_cell_is_422(client, world):
                       location={"type": "Point", "coordinates": [116.4, 39.9]})
     assert response.status_code == 422
     assert response.get_json()["type"].endswith("outside_service_area")
+
+
+@pytest.mark.parametrize("who", ["resident", "worker", "supervisor"])
+def test_the_report_answer_is_the_case_as_read_back(client, world, who):
+    person = world[who]
+    created = report(client, person, address="文三路 90 号", seen_at="2026-11-01T01:00:00Z")
+    read = client.get(f"/api/v1/cases/{created.get_json()['id']}", headers=person.headers)
+    assert created.get_json() == read.get_json()
+    assert created.headers["ETag"] == read.headers["ETag"]
+
+
+def test_failed_reports_draw_no_case_number(client, db, world):
+    def sequence():
+        return db.execute(text("SELECT last_value, is_called FROM case_code_seq")).one()
+
+    before = sequence()
+    unknown = report(client, world["resident"], category="Z9999",
+                     location={"type": "Point", "coordinates": [116.4, 39.9]})
+    assert "category" in unknown.get_json()["errors"]  # checked before the place
+    outside = report(client, world["resident"],
+                     location={"type": "Point", "coordinates": [116.4, 39.9]})
+    assert outside.get_json()["type"].endswith("outside_service_area")
+    assert sequence() == before
+
+
+def test_report_deadlines_follow_calendar_changes(client, db, world):
+    first = datetime.fromisoformat(report(client, world["resident"]).get_json()[
+        "deadlines"]["register"])
+    today = datetime.now(UTC).date()
+    db.add_all(CalendarDay(day=today + timedelta(days=n), working=False, note="测试停工")
+               for n in range(15))
+    db.flush()
+    second = datetime.fromisoformat(report(client, world["resident"]).get_json()[
+        "deadlines"]["register"])
+    assert second.date() > today + timedelta(days=14) > first.date()
+
+
+def test_request_schemas_are_built_once_per_endpoint(client, world, monkeypatch):
+    built = []
+    original = CaseCreateSchema.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(CaseCreateSchema, "__init__", counting)
+    assert report(client, world["resident"]).status_code == 201
+    assert report(client, world["resident"]).status_code == 201
+    assert built == []
 
 
 def test_idempotency_key_replays_and_refuses_reuse(client, db, world):
