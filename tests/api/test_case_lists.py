@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import event, update
+from sqlalchemy.engine import Engine
 
 from models.case import Case
 from tests.api.test_cases import POINT, act, report
@@ -97,3 +98,25 @@ def test_dispute_window(client, db, world):
     late = act(client, world["resident"], case_id, "dispute", {"note": "又坏了"})
     assert late.status_code == 422
     assert late.get_json()["detail"] == "结案已超过 7 天，不能再申诉"
+
+
+def test_case_views_never_read_area_outlines(client, world):
+    """District and city outlines run to thousands of vertices; a case view needs names."""
+    supervisor = world["supervisor"].headers
+    case_id = report(client, world["worker"]).get_json()["id"]
+    act(client, world["supervisor"], case_id, "dispatch", {"unit_id": world["unit_id"]})
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        listed = client.get("/api/v1/cases", headers=supervisor).get_json()["items"]
+        one = client.get(f"/api/v1/cases/{case_id}", headers=supervisor).get_json()
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert listed[0]["grid"]["ancestors"]
+    assert one["unit"]["id"] == world["unit_id"]
+    assert statements
+    assert not [s for s in statements if "areas.geom" in s]
