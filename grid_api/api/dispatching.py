@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
 
 from geo.crs import to_wgs84
 from grid_api import authz, db
 from grid_api.blueprint import Blueprint
 from grid_api.pagination import PageArgsSchema, paginate
 from grid_api.schemas.geo import CRS, LAT, LON
-from grid_api.services import areas, routing, units
+from grid_api.services import areas, routing, units, working_time
 from grid_api.services.categories import reportable_category
-from models.calendar import CalendarDay
 from models.routing import RoutingRule
 from models.unit import Unit
 
@@ -179,10 +176,7 @@ class Calendar(MethodView):
     @blp.response(200, CalendarListSchema)
     def get(self, args):
         """The days of a year that break the weekday rule (holidays, make-up days)."""
-        rows = db.session().execute(select(CalendarDay).where(
-            CalendarDay.day >= date(args["year"], 1, 1),
-            CalendarDay.day <= date(args["year"], 12, 31)).order_by(CalendarDay.day))
-        return {"items": rows.scalars().all()}
+        return {"items": working_time.calendar_year(db.session(), args["year"])}
 
     @authz.require(authz.ADMIN)
     @blp.arguments(CalendarDaySchema)
@@ -190,6 +184,4 @@ class Calendar(MethodView):
     @db.transactional
     def put(self, body):
         """Mark a day as working or not (a holiday, or a make-up working day)."""
-        day = db.session().merge(CalendarDay(**body))
-        db.session().flush()
-        return day
+        return working_time.set_calendar_day(db.session(), **body)

@@ -92,6 +92,21 @@ class CalendarCache:
         return exceptions
 
 
+def calendar_year(session: Session, year: int) -> list[CalendarDay]:
+    """The days of a year that break the weekday rule, in order."""
+    return list(session.execute(select(CalendarDay).where(
+        CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+        .order_by(CalendarDay.day)).scalars())
+
+
+def set_calendar_day(session: Session, *, day: date, working: bool,
+                     note: str | None = None) -> CalendarDay:
+    """Mark a day as working or not (a holiday, or a make-up working day)."""
+    stored = session.merge(CalendarDay(day=day, working=working, note=note))
+    session.flush()
+    return stored
+
+
 def load_calendar(session: Session, *, day_start: time, day_end: time,
                   zone: str) -> WorkingCalendar:
     exceptions = dict(session.execute(select(CalendarDay.day, CalendarDay.working)).all())

@@ -161,6 +161,15 @@ def test_calendar_days_move_deadlines(client, db, world, app):
     assert ctx.calendar.is_working(tomorrow) is False
 
 
+def test_putting_a_calendar_day_again_replaces_it(client, world):
+    admin = world["admin"].headers
+    for working in (False, True):
+        assert client.put("/api/v1/calendar", headers=admin, json={
+            "day": "2031-10-08", "working": working, "note": "调休"}).status_code == 200
+    listed = client.get("/api/v1/calendar?year=2031", headers=admin).get_json()["items"]
+    assert listed == [{"day": "2031-10-08", "working": True, "note": "调休"}]
+
+
 @pytest.mark.parametrize("body", [{"day": "2026-13-01", "working": True}, {"day": "2026-10-01"}])
 def test_bad_calendar_days_are_422(client, world, body):
     assert client.put("/api/v1/calendar", headers=world["admin"].headers,
