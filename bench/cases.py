@@ -22,11 +22,12 @@ from pathlib import Path
 import psycopg
 
 from bench.geography import _plain_url, build_million_cells
-from bench.harness import gunicorn, private_services, wrk
+from bench.harness import cpu_seconds, gunicorn, private_services, wrk
 
 SIDE = 100  # a 100 × 100 cell grid (0.1° square) is plenty for ingest
 X0, Y0, SPAN = 119.5, 29.5 + 0.9, 0.1  # the north-west corner rows of the synthetic grid
 RATE, SECONDS = 25, 20
+CAPACITY_SECONDS = 10
 
 RAW_REPORT = """
 WITH cell AS (
@@ -140,6 +141,10 @@ def _closed_loop(send, threads: int, seconds: int) -> float:
     return count[0] / seconds
 
 
+def _per_report(cpu_seconds_used: float, reports_per_second: float) -> float:
+    return cpu_seconds_used / (reports_per_second * CAPACITY_SECONDS) * 1000
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
@@ -171,13 +176,24 @@ def bench_ingest(env: dict[str, str]) -> dict[str, float]:
                   return wrk.format(nil, "/api/v1/cases", nil, body)
                 end
             """)
-            capacity = wrk(base + "/", seconds=10, connections=8, script=str(script))
-        raw_capacity = _closed_loop(raw_sender, threads=8, seconds=10)
+            before = cpu_seconds()
+            capacity = wrk(base + "/", seconds=CAPACITY_SECONDS, connections=8,
+                           script=str(script))
+            used = cpu_seconds() - before
+        before, client_before = cpu_seconds(), time.process_time()
+        raw_capacity = _closed_loop(raw_sender, threads=8, seconds=CAPACITY_SECONDS)
+        raw_used, raw_client = cpu_seconds() - before, time.process_time() - client_before
         ours = _open_loop(http_sender, RATE, SECONDS)
     raw = _open_loop(raw_sender, RATE, SECONDS)
     return {
         "capacity_rps": capacity.requests_per_second, "raw_capacity_rps": raw_capacity,
         "capacity_ratio": capacity.requests_per_second / raw_capacity,
+        # Where a report's time goes, in CPU ms per report (both sides share two cores).
+        "api_cpu_ms_per_report": _per_report(used["api"], capacity.requests_per_second),
+        "postgres_cpu_ms_per_report": _per_report(used["postgres"],
+                                                  capacity.requests_per_second),
+        "raw_client_cpu_ms_per_report": _per_report(raw_client, raw_capacity),
+        "raw_postgres_cpu_ms_per_report": _per_report(raw_used["postgres"], raw_capacity),
         f"at_{RATE}_per_s_p50_ms": statistics.median(ours),
         f"at_{RATE}_per_s_p99_ms": _pct(ours, 0.99),
         f"raw_at_{RATE}_per_s_p50_ms": statistics.median(raw),

@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,3 +97,25 @@ def wrk(url: str, *, seconds: int = 10, connections: int = 16, threads: int = 1,
     p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))
     p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))
     return LoadResult(rps, p50, p99)
+
+
+def cpu_seconds() -> Counter[str]:
+    """CPU seconds used so far by the API (gunicorn), PostgreSQL and Redis processes on
+    this machine (Linux ``/proc``); compare two readings to see where a run's time went."""
+    used: Counter[str] = Counter()
+    ticks = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:  # the process ended meanwhile
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        role = ("api" if b"gunicorn" in command else "postgres" if name.startswith("postgres")
+                else "redis" if name.startswith("redis") else None)
+        if role:
+            used[role] += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return used
