@@ -113,11 +113,15 @@ class _RawSender:
         self.url, self.local = _plain_url(url), threading.local()
         self.params = {"reporter": reporter, "category": category, "description": "压测"}
         self.rng = random.Random(3)
+        # Held here, not only by the sending threads: their server processes must outlive
+        # the threads so that the CPU they used can be read.
+        self.connections: list[psycopg.Connection] = []
 
     def __call__(self) -> None:
         conn = getattr(self.local, "conn", None)
         if conn is None:
             conn = self.local.conn = psycopg.connect(self.url, autocommit=True)
+            self.connections.append(conn)
         lon, lat = _point(self.rng)
         conn.execute(RAW_REPORT, self.params | {"lon": lon, "lat": lat}, prepare=True)
 
@@ -185,6 +189,8 @@ def bench_ingest(env: dict[str, str]) -> dict[str, float]:
         raw_used, raw_client = cpu_seconds() - before, time.process_time() - client_before
         ours = _open_loop(http_sender, RATE, SECONDS)
     raw = _open_loop(raw_sender, RATE, SECONDS)
+    for conn in raw_sender.connections:
+        conn.close()
     return {
         "capacity_rps": capacity.requests_per_second, "raw_capacity_rps": raw_capacity,
         "capacity_ratio": capacity.requests_per_second / raw_capacity,
