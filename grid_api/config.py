@@ -54,6 +54,7 @@ class Settings:
     photo_max_bytes: int = 15 * 1024 * 1024
     photo_far_metres: int = 200
     dispute_days: int = 7
+    auto_close_verified: bool = False
     sla_sweep_seconds: int = 60
     worker_heartbeat_stale_seconds: int = 90
     push_backend: str = "log"
@@ -117,6 +118,7 @@ class Settings:
             resident_reports_need_review=_bool(
                 env, "RESIDENT_REPORTS_NEED_REVIEW", cls.resident_reports_need_review
             ),
+            auto_close_verified=_bool(env, "AUTO_CLOSE_VERIFIED", cls.auto_close_verified),
         )
         settings.validate()
         return settings

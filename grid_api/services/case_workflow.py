@@ -3,6 +3,7 @@ preconditions (If-Match) and row lock that keep concurrent actions from collidin
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -234,6 +235,8 @@ def _apply(ctx: ActionContext, case: Case, action: CaseAction, params: dict[str,
     elif action is CaseAction.return_:
         case.needs_manual_dispatch = True
         notify_area_supervisors(ctx.session, case, kind="case_returned")
+    elif action is CaseAction.verify and ctx.settings.auto_close_verified:
+        _apply(dataclasses.replace(ctx, principal=None), case, CaseAction.close, {})
 
 
 def apply_as_system(ctx: ActionContext, case: Case, action: CaseAction,

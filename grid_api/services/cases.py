@@ -37,6 +37,7 @@ class CaseSettings:
     day_start: time
     day_end: time
     dispute_days: int = 7
+    auto_close_verified: bool = False  # verification on site closes the case itself
 
 
 def calendar(session: Session, settings: CaseSettings) -> WorkingCalendar:
@@ -261,4 +262,5 @@ def case_settings_from(settings: Any) -> CaseSettings:
     return CaseSettings(
         residents_need_review=settings.resident_reports_need_review,
         timezone=settings.timezone, day_start=time.fromisoformat(settings.work_day_start),
-        day_end=time.fromisoformat(settings.work_day_end), dispute_days=settings.dispute_days)
+        day_end=time.fromisoformat(settings.work_day_end), dispute_days=settings.dispute_days,
+        auto_close_verified=settings.auto_close_verified)

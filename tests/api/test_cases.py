@@ -1,5 +1,6 @@
 """Reporting cases and walking the closed loop over the API."""
 
+import dataclasses
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -257,6 +258,23 @@ def test_extension_is_requested_then_approved(client, world):
     assert approved.get_json()["deadlines"]["handle"].startswith("2099-12-31T01:00:00")
     again = act(client, world["supervisor"], case_id, "extend/decision", {"approve": False})
     assert again.status_code == 409
+
+
+def test_verification_closes_the_case_where_configured(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "GRID_SETTINGS", dataclasses.replace(
+        app.config["GRID_SETTINGS"], auto_close_verified=True))
+    case_id = _in_progress(client, world)
+    act(client, world["unit"], case_id, "resolve", {"note": "已处理"})
+    verified = act(client, world["worker"], case_id, "verify")
+    assert verified.status_code == 200
+    assert verified.get_json()["status"] == "closed"
+    events = client.get(f"/api/v1/cases/{case_id}/events",
+                        headers=world["supervisor"].headers).get_json()["items"]
+    assert [(e["action"], e["actor_id"]) for e in events[-2:]] == [
+        ("verify", world["worker"].user.id), ("close", None)]
+    inbox = client.get("/api/v1/notifications", headers=world["resident"].headers).get_json()
+    assert "case_closed" in [message["kind"] for message in inbox["items"]]
+    assert act(client, world["resident"], case_id, "rating", {"score": 5}).status_code == 200
 
 
 def test_rework_and_dispute(client, world):

@@ -29,3 +29,9 @@ def test_production_with_a_real_secret():
 def test_bad_integer_is_reported_by_name():
     with pytest.raises(ConfigError, match="DB_POOL_SIZE"):
         Settings.from_env({"DB_POOL_SIZE": "many"})
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, False), ("true", True), ("0", False)])
+def test_auto_close_after_verification_is_off_unless_asked_for(value, expected):
+    env = {} if value is None else {"AUTO_CLOSE_VERIFIED": value}
+    assert Settings.from_env(env).auto_close_verified is expected
