@@ -104,27 +104,23 @@ def area_with_geojson(session: Session, area_id: int, zoom: int | None) -> tuple
     return row[0], row[1]
 
 
-LOCATE_SQL = text("""
-    SELECT id FROM areas
+# The current grid cell covering the point (:lon, :lat); where cells overlap (real survey
+# data has them) the lowest code wins. Every statement that places a point says it this way.
+COVERING_CELL = """
+    FROM areas
     WHERE level = 'grid' AND valid_to IS NULL
       AND ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
     ORDER BY code
-    LIMIT 1
-""")
+    LIMIT 1"""
+LOCATE_SQL = text(f"SELECT id {COVERING_CELL}")
 # The cell and its whole ancestor chain in one round trip, root first.
-LOCATE_WITH_ANCESTORS_SQL = text("""
-    WITH cell AS (
-        SELECT id FROM areas
-        WHERE level = 'grid' AND valid_to IS NULL
-          AND ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
-        ORDER BY code
-        LIMIT 1
-    )
+LOCATE_WITH_ANCESTORS_SQL = text(f"""
+    WITH cell AS (SELECT id {COVERING_CELL})
     SELECT a.id, a.code, a.name, a.level
     FROM cell JOIN areas c ON c.id = cell.id
     JOIN areas a ON a.id = ANY (string_to_array(trim(both '/' from c.path), '/')::bigint[])
     ORDER BY length(a.path)
-""")
+""")  # noqa: S608 - constant fragments only
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from grid_api.authz import Principal
 from grid_api.errors import BusinessRuleViolation, ValidationFailed
+from grid_api.services.areas import COVERING_CELL
 from grid_api.services.cases import (
     CaseRefs,
     CaseSettings,
@@ -37,15 +38,9 @@ from models.category import stage_limit
 
 FUTURE_SKEW = timedelta(minutes=10)  # phones' clocks run fast; more is a mistake
 
-# The lowest code wins where cells overlap (see services.areas.locate_cell_id). A case
-# number is drawn only when the report can be filed.
+# A case number is drawn only when the report can be filed.
 PLACEMENT_SQL = text(f"""
-    WITH cell AS (
-        SELECT id, code, name, level, path FROM areas
-        WHERE level = 'grid' AND valid_to IS NULL
-          AND ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
-        ORDER BY code
-        LIMIT 1)
+    WITH cell AS (SELECT id, code, name, level, path {COVERING_CELL})
     SELECT cell.id AS cell_id, cell.code AS cell_code, cell.name AS cell_name,
            cell.level::text AS cell_level, cell.path AS cell_path,
            (SELECT coalesce(json_agg(json_build_object(
