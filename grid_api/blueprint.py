@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import flask_smorest
-from flask_smorest.utils import resolve_schema_instance
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -13,4 +12,5 @@ class Blueprint(flask_smorest.Blueprint):
     schemas) for every request it parses; one instance per endpoint serves them all."""
 
     def arguments(self, schema: Any, *args: Any, **kwargs: Any):
-        return super().arguments(resolve_schema_instance(schema), *args, **kwargs)
+        return super().arguments(schema() if isinstance(schema, type) else schema,
+                                 *args, **kwargs)
