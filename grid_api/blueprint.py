@@ -1,16 +1,55 @@
-"""The API's blueprint class: flask-smorest's, with request schemas built once."""
+"""The API's blueprint class: flask-smorest's, with request schemas built once and JSON
+text that no database can store refused as bad input."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import flask_smorest
+from webargs.flaskparser import FlaskParser
+
+from grid_api.errors import ValidationFailed
+
+
+def _unstorable_text(value: Any, path: str = "") -> str | None:
+    """Where in a JSON document a string cannot be encoded as UTF-8, or None.
+
+    A lone UTF-16 surrogate ("\\ud800") is valid JSON and a valid Python string, but no
+    UTF-8 text: PostgreSQL, Redis and the logs would all refuse it."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "_body"
+        return None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((str(index), item) for index, item in enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        found = (_unstorable_text(key, path or "_body")
+                 or _unstorable_text(item, f"{path}.{key}" if path else str(key)))
+        if found:
+            return found
+    return None
+
+
+class ArgumentsParser(FlaskParser):
+    def _raw_load_json(self, req: Any) -> Any:
+        data = super()._raw_load_json(req)
+        where = _unstorable_text(data)
+        if where is not None:
+            raise ValidationFailed("invalid_text", errors={where: ["Not valid text."]})
+        return data
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """Given a schema class, webargs builds a fresh schema (and copies of its nested
-    schemas) for every request it parses; one instance per endpoint serves them all."""
+    ARGUMENTS_PARSER = ArgumentsParser()
 
     def arguments(self, schema: Any, *args: Any, **kwargs: Any):
+        # Given a schema class, webargs builds a fresh schema (and copies of its nested
+        # schemas) for every request it parses; one instance per endpoint serves them all.
         return super().arguments(schema() if isinstance(schema, type) else schema,
                                  *args, **kwargs)

@@ -94,6 +94,7 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "category_exists": ("类别代码已存在", "This category code exists"),
     "unit_code_taken": ("单位代码已存在", "This unit code is taken"),
     "value_out_of_range": ("提交的数值超出范围", "A submitted value is out of range"),
+    "invalid_text": ("提交的文字含有无效字符", "The submitted text contains invalid characters"),
 }
 
 # marshmallow's English messages, as they arrive in per-field validation errors.
@@ -102,6 +103,7 @@ FIELD_MESSAGES_ZH: Mapping[str, str] = {
     "Unknown field.": "未知字段。",
     "Field may not be null.": "该字段不能为空。",
     "Not a valid string.": "不是有效的字符串。",
+    "Not valid text.": "含有无效字符。",
     "Not a valid integer.": "不是有效的整数。",
     "Not a valid number.": "不是有效的数字。",
     "Not a valid boolean.": "不是有效的布尔值。",

@@ -1,6 +1,7 @@
 """Reporting cases and walking the closed loop over the API."""
 
 import dataclasses
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,7 @@ from models.calendar import CalendarDay
 from models.case import Case, CaseEvent
 
 POINT = [120.1010, 30.2090]  # in the north-west cell (cells[0]) of the test community
+LOCATION = {"type": "Point", "coordinates": POINT}
 
 
 def report(client, who, **overrides):
@@ -71,6 +73,29 @@ def test_bad_reports_are_422_per_field(client, world, overrides, field):
     response = report(client, world["resident"], **overrides)
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
+
+
+@pytest.mark.parametrize(("raw", "field"), [
+    ('"description": "\\ud800 broken"', "description"),
+    ('"description": "ok", "address": "x\\udfff"', "address"),
+    ('"description": "ok", "\\ud800": 1', "_body"),
+])
+def test_text_no_database_can_store_is_422(client, world, raw, field):
+    body = '{"category": "E0104", "location": ' + json.dumps(LOCATION) + ", " + raw + "}"
+    response = client.post("/api/v1/cases", data=body, content_type="application/json",
+                           headers=world["resident"].headers)
+    assert response.status_code == 422
+    assert response.get_json()["type"].endswith("invalid_text")
+    assert response.get_json()["errors"] == {field: ["含有无效字符。"]}
+
+
+def test_escaped_emoji_is_text_like_any_other(client, world):
+    body = ('{"category": "E0104", "description": "\\ud83d\\udeae \\u5783\\u573e", '
+            '"location": ' + json.dumps(LOCATION) + "}")
+    response = client.post("/api/v1/cases", data=body, content_type="application/json",
+                           headers=world["resident"].headers)
+    assert response.status_code == 201
+    assert response.get_json()["description"] == "\U0001f6ae 垃圾"
 
 
 def test_outside_every_cell_is_422(client, world):
