@@ -16,7 +16,7 @@ _app: Flask | None = None
 
 
 def job_app() -> Flask:
-    """The process's app, built once (the worker builds it before forking job horses)."""
+    """The process's app, built once (the worker builds it before its first job)."""
     global _app  # noqa: PLW0603 - one app per process, like a WSGI server's
     if _app is None:
         _app = create_app()

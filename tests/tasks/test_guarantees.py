@@ -17,6 +17,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from redis import Redis
+from rq import Queue
 from rq.job import Job
 from sqlalchemy import select
 
@@ -183,3 +185,13 @@ def test_api_and_worker_outlive_a_postgresql_restart(tmp_path, test_env, own_red
     finally:
         _stop(worker)
         cluster.destroy()
+
+
+def test_jobs_run_in_the_worker_process_itself(stack, own_redis):
+    """No work horse per job: a fresh one reconnected and recompiled every statement."""
+    job = Queue("default", connection=Redis.from_url(own_redis.url)).enqueue(os.getpid)
+    process = subprocess.Popen([sys.executable, "-m", "tasks.worker", "--burst"], cwd=ROOT,
+                               env={**os.environ, **stack["env"]},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert process.wait(timeout=60) == 0
+    assert job.return_value(refresh=True) == process.pid
