@@ -17,6 +17,8 @@ from grid_api.passwords import PasswordService
 from grid_api.services.areas import find_area_by_code, locate_cell_id, upsert_area
 from grid_api.services.grid_generation import generate_children
 from models.area import Area, AreaLevel
+from models.category import Category
+from models.routing import RoutingRule
 from models.unit import Unit
 from models.user import GridAssignment, Role, User
 
@@ -122,7 +124,20 @@ def load_demo_accounts(session: Session, passwords: PasswordService) -> list[tup
         logins.append((role.value, local_phone))
     session.flush()
     _assign_demo_cells(session, phone="+86" + DEMO_ACCOUNTS[1][0])
+    if area is not None:
+        _route_to_demo_unit(session, unit, area)
     return logins
+
+
+def _route_to_demo_unit(session: Session, unit: Unit, area: Area) -> None:
+    """Every major class in the supervised district goes to the demo unit, so a report
+    there is dispatched automatically and the whole loop can be walked with the demo logins."""
+    routed = set(session.execute(select(RoutingRule.category_id).where(
+        RoutingRule.area_id == area.id, RoutingRule.unit_id == unit.id)).scalars())
+    majors = session.execute(select(Category.id).where(Category.parent_id.is_(None))).scalars()
+    session.add_all(RoutingRule(category_id=major, area_id=area.id, unit_id=unit.id)
+                    for major in majors if major not in routed)
+    session.flush()
 
 
 def _assign_demo_cells(session: Session, *, phone: str) -> None:

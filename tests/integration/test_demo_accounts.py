@@ -1,9 +1,22 @@
-"""The demo accounts printed by the run command sign in, one per role."""
+"""The demo accounts printed by the run command sign in, one per role, and the demo district
+routes its cases to the demo unit."""
 
 import pytest
+from sqlalchemy import func, select
 
 from grid_api.passwords import PasswordService
-from grid_api.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo_accounts, load_demo_city
+from grid_api.services.areas import find_area_by_code
+from grid_api.services.demo import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    DEMO_SUPERVISED_AREA,
+    DEMO_UNIT,
+    load_demo_accounts,
+    load_demo_city,
+)
+from models.category import Category
+from models.routing import RoutingRule
+from models.unit import Unit
 
 
 @pytest.fixture
@@ -24,3 +37,13 @@ def test_each_demo_account_signs_in_with_its_role(client, demo, phone, role):
         assert me["area"]["code"] == "330106"
     if role.value == "unit_staff":
         assert me["unit"]["name"] == "西湖区城市管理局"
+
+
+def test_demo_district_routes_every_major_class_to_the_demo_unit(db, demo):
+    area = find_area_by_code(db, DEMO_SUPERVISED_AREA)
+    unit = db.execute(select(Unit).where(Unit.code == DEMO_UNIT[0])).scalar_one()
+    routed = db.execute(select(func.count()).select_from(RoutingRule).where(
+        RoutingRule.area_id == area.id, RoutingRule.unit_id == unit.id)).scalar()
+    majors = db.execute(select(func.count()).select_from(Category).where(
+        Category.parent_id.is_(None))).scalar()
+    assert routed == majors == 12  # loading twice added none twice
