@@ -63,7 +63,7 @@ def _dispatch_latency(app, count: int = COUNT) -> list[float]:
     with app.app_context():
         with database.new_session() as session:
             worker = session.query(User).filter_by(phone="+8613900000009").one()
-            principal = principal_for(session, worker)
+            principal = principal_for(session, worker.id)
         for n in range(count):
             with database.new_session() as session:
                 filed = reporting.report_case(

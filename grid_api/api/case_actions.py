@@ -30,7 +30,7 @@ blp = Blueprint("case_actions", __name__, url_prefix="/api/v1/cases",
                 description="Workflow actions. Send `If-Match` with the ETag you last saw to "
                             "refuse acting on a case that changed meanwhile (412).")
 
-# (path, action, body, who may act, what it does)
+# (path, action, body schema, what it does); who may act is decided by authz.can
 ACTIONS: tuple[tuple[str, CaseAction, type[Schema], str], ...] = (
     ("register", CaseAction.register, NoteSchema, "立案: a supervisor accepts the report."),
     ("reject", CaseAction.reject, RejectSchema,

@@ -80,5 +80,5 @@ def committed_world(app, committed):
                            area_path=tree["cells"][0].path)
         session.add(case)
         session.commit()
-        principal: Principal = principal_for(session, supervisor)
+        principal: Principal = principal_for(session, supervisor.id)
         return committed, case.id, principal
