@@ -45,7 +45,7 @@ def _decode(cursor: str, columns: list[InstrumentedAttribute]) -> list[Any]:
             column.type.python_type(value)
             for column, value in zip(columns, raw, strict=True)
         ]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError) as exc:
         raise ValidationFailed(errors={"cursor": ["Invalid cursor."]}) from exc
 
 

@@ -70,6 +70,8 @@ class Cases(MethodView):
             replay = jsonify(claim.response)
             replay.status_code = claim.status_code
             replay.headers["Idempotent-Replayed"] = "true"
+            replay.headers["ETag"] = cases.etag_of(claim.response["id"],
+                                                   claim.response["version"])
             return replay
         described, status, headers = _report(body)
         idempotency.finish(db.session(), claim, status,

@@ -128,7 +128,7 @@ class EventSchema(Schema):
     action = fields.String()
     from_status = fields.String(allow_none=True)
     to_status = fields.String()
-    actor_id = fields.Integer(allow_none=True, metadata={"description": "Staff and own only"})
+    actor_id = fields.Integer(allow_none=True, metadata={"description": "Staff only"})
     note = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
     internal = fields.Boolean()

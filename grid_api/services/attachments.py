@@ -46,7 +46,7 @@ def add_photo(session: Session, storage: Storage, principal: Principal, case_id:
     photo = process_photo(data)
     existing = session.execute(select(Attachment).where(
         Attachment.case_id == case.id, Attachment.uploader_id == principal.user_id,
-        Attachment.sha256 == photo.sha256)).scalar_one_or_none()
+        Attachment.sha256 == photo.sha256).order_by(Attachment.id).limit(1)).scalar()
     if existing is not None:
         return existing, False
     distance = None

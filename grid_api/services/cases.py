@@ -185,7 +185,8 @@ def timeline(session: Session, principal: Principal, case: Case) -> list[dict[st
         shown.append({
             "id": event.id, "seq": event.seq, "action": event.action,
             "from_status": event.from_status, "to_status": event.to_status,
-            "reason": event.reason, "internal": event.internal, "data": event.data,
+            "reason": event.reason, "internal": event.internal,
+            "data": event.data if full else {},
             "created_at": event.created_at, "note": event.note if full else None,
             "actor_id": event.actor_id if full and principal.is_staff else None,
         })
@@ -193,7 +194,11 @@ def timeline(session: Session, principal: Principal, case: Case) -> list[dict[st
 
 
 def etag(case: Case) -> str:
-    return f'W/"{case.id}-{case.version}"'
+    return etag_of(case.id, case.version)
+
+
+def etag_of(case_id: int, version: int) -> str:
+    return f'W/"{case_id}-{version}"'
 
 
 @dataclass(frozen=True)
@@ -224,10 +229,10 @@ def cases_query(session: Session, principal: Principal, criteria: CaseFilter) ->
         codes = select(Category.id).where(Category.code.startswith(criteria.category))
         query = query.where(Case.category_id.in_(codes))
     if criteria.area_id is not None:
-        area = session.get(Area, criteria.area_id)
-        if area is None:
+        path = session.execute(select(Area.path).where(Area.id == criteria.area_id)).scalar()
+        if path is None:
             raise ValidationFailed(errors={"area": ["No such area."]})
-        query = query.where(Case.area_path.startswith(area.path))
+        query = query.where(Case.area_path.startswith(path))
     if criteria.unit_id is not None:
         query = query.where(Case.unit_id == criteria.unit_id)
     if criteria.bbox:

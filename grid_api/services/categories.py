@@ -32,13 +32,20 @@ def describe_category(category: Category) -> dict:
             "active": category.active}
 
 
+# A year of working time: longer limits are typos, and the calendar counts no further.
+LIMIT_MAXIMUM = {"working_hours": 2000, "working_days": 250}
+
+
 def _check_limits(time_limits: dict | None) -> None:
     for stage, limit in (time_limits or {}).items():
-        if (not isinstance(limit, dict) or limit.get("unit") not in {"working_hours",
-                                                                     "working_days"}
-                or not isinstance(limit.get("value"), int | float) or limit["value"] <= 0):
+        unit = limit.get("unit") if isinstance(limit, dict) else None
+        value = limit.get("value") if isinstance(limit, dict) else None
+        whole = int if unit == "working_days" else int | float
+        if (unit not in LIMIT_MAXIMUM or isinstance(value, bool) or not isinstance(value, whole)
+                or not 0 < value <= LIMIT_MAXIMUM[unit]):
             raise ValidationFailed(errors={"time_limits": [
-                f"{stage}: needs a positive value and a unit of working_hours or working_days"]})
+                f"{stage}: needs a unit of working_hours (at most 2000) or working_days "
+                "(a whole number, at most 250) and a positive value"]})
 
 
 def create_category(session: Session, *, code: str, name_zh: str, name_en: str,

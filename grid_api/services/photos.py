@@ -74,6 +74,7 @@ def _open(data: bytes) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
+            width, height = image.size  # before draft(), which shrinks what a JPEG reports
             image.draft("RGB", (MAX_EDGE, MAX_EDGE))  # JPEG: decode at a reduced scale
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise UnsupportedMediaType("unsupported_image") from exc
@@ -81,7 +82,6 @@ def _open(data: bytes) -> Image.Image:
         raise DecompressionBomb("image_bomb") from exc
     if image.format not in ACCEPTED_FORMATS:
         raise UnsupportedMediaType("unsupported_image")
-    width, height = image.size
     if width * height > MAX_PIXELS:
         raise DecompressionBomb("image_bomb")
     return image

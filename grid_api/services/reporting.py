@@ -102,12 +102,12 @@ def report_case(session: Session, principal: Principal, settings: CaseSettings, 
     BusinessRuleViolation (outside_service_area).
     """
     now = datetime.now(UTC)
+    if seen_at is not None and seen_at > now + FUTURE_SKEW:
+        raise ValidationFailed(errors={"seen_at": ["Must not be in the future."]})
     placed = session.execute(PLACEMENT_SQL, {
         "lon": lon, "lat": lat, "category": category, "reporter_id": principal.user_id}).one()
     if placed.category_id is None:
         raise ValidationFailed("unknown_category", errors={"category": ["Unknown category."]})
-    if seen_at is not None and seen_at > now + FUTURE_SKEW:
-        raise ValidationFailed(errors={"seen_at": ["Must not be in the future."]})
     if placed.cell_id is None:
         raise BusinessRuleViolation("outside_service_area",
                                     errors={"location": ["Outside every grid cell."]})

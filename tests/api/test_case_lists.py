@@ -1,7 +1,9 @@
 """Case lists scoped by role, filters, cursors; nearby duplicates; the dispute window."""
 
+import base64
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 
@@ -120,3 +122,12 @@ def test_case_views_never_read_area_outlines(client, world):
     assert one["unit"]["id"] == world["unit_id"]
     assert statements
     assert not [s for s in statements if "areas.geom" in s]
+
+
+@pytest.mark.parametrize("raw", ['["2026-01-01T00:00:00+00:00", Infinity]',
+                                 '["2026-01-01T00:00:00+00:00", NaN]', '[1, 2]', '{}'])
+def test_forged_cursors_are_422(client, world, raw):
+    cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    response = client.get(f"/api/v1/cases?cursor={cursor}", headers=world["supervisor"].headers)
+    assert response.status_code == 422
+    assert "cursor" in response.get_json()["errors"]

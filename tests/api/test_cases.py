@@ -125,6 +125,8 @@ def test_failed_reports_draw_no_case_number(client, db, world):
     outside = report(client, world["resident"],
                      location={"type": "Point", "coordinates": [116.4, 39.9]})
     assert outside.get_json()["type"].endswith("outside_service_area")
+    future = report(client, world["resident"], seen_at="2099-01-01T00:00:00Z")
+    assert "seen_at" in future.get_json()["errors"]
     assert sequence() == before
 
 
@@ -164,6 +166,7 @@ def test_idempotency_key_replays_and_refuses_reuse(client, db, world):
     assert first.status_code == second.status_code == 201
     assert second.get_json()["id"] == first.get_json()["id"]
     assert second.headers["Idempotent-Replayed"] == "true"
+    assert second.headers["ETag"] == first.headers["ETag"]
     changed = client.post("/api/v1/cases", json={**body, "description": "另一件事"},
                           headers={**who.headers, **key})
     assert changed.status_code == 422
@@ -235,6 +238,20 @@ def test_other_residents_see_reported_cases_not_at_all_and_public_ones_redacted(
     assert "comment" not in [e["action"] for e in own]  # the internal comment stays internal
     staff = client.get(f"/api/v1/cases/{case_id}", headers=world["supervisor"].headers).get_json()
     assert staff["reporter"]["phone"].startswith("+86")
+
+
+def test_others_see_no_event_data_of_a_case(client, world):
+    """An approved extension's date is the new deadline: redacted views show no deadlines."""
+    case_id = _in_progress(client, world)
+    act(client, world["unit"], case_id, "extend", {"until": "2099-12-31T09:00:00+08:00",
+                                                   "note": "需要采购配件"})
+    events = client.get(f"/api/v1/cases/{case_id}/events",
+                        headers=world["neighbour"].headers).get_json()["items"]
+    assert "request_extension" in [e["action"] for e in events]
+    assert all(e["data"] == {} for e in events)
+    staff = client.get(f"/api/v1/cases/{case_id}/events",
+                       headers=world["supervisor"].headers).get_json()["items"]
+    assert staff[-1]["data"]["until"].startswith("2099-12-31")
 
 
 def test_stale_if_match_is_412_and_fresh_one_passes(client, world):

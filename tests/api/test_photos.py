@@ -3,8 +3,10 @@
 import dataclasses
 import io
 
+import pytest
 from PIL import Image
 
+from grid_api.services.photos import DecompressionBomb, process_photo
 from tests.api.test_cases import POINT, report
 
 
@@ -60,6 +62,14 @@ def test_not_an_image_is_415_whatever_its_name(client, world):
                        name="photo.jpg")
     assert response.status_code == 415
     assert response.get_json()["type"].endswith("unsupported_image")
+
+
+def test_a_jpeg_over_40_megapixels_is_refused():
+    """JPEG decoding at a reduced scale must not hide the real pixel count."""
+    big = io.BytesIO()
+    Image.new("L", (8_000, 6_000)).save(big, "JPEG", quality=10)  # 48 MP
+    with pytest.raises(DecompressionBomb):
+        process_photo(big.getvalue())
 
 
 def test_decompression_bomb_is_refused(client, world):
