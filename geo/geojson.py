@@ -25,6 +25,9 @@ def _coordinates_in_range(coordinates: Any) -> bool:
         if len(coordinates) < 2:  # noqa: PLR2004 - a position needs lon and lat
             return False
         lon, lat = coordinates[0], coordinates[1]
+        if not all(isinstance(value, int | float) and not isinstance(value, bool)
+                   for value in coordinates):
+            return False
         return (math.isfinite(lon) and math.isfinite(lat)
                 and -180 <= lon <= 180 and -90 <= lat <= 90)  # noqa: PLR2004
     if isinstance(coordinates, list | tuple):

@@ -8,20 +8,20 @@ from typing import Any
 import flask_smorest
 from webargs.flaskparser import FlaskParser
 
-from grid_api.errors import ValidationFailed
+from grid_api.errors import BadRequest, ValidationFailed
 
 
 def _unstorable_text(value: Any, path: str = "") -> str | None:
     """Where in a JSON document a string cannot be encoded as UTF-8, or None.
 
     A lone UTF-16 surrogate ("\\ud800") is valid JSON and a valid Python string, but no
-    UTF-8 text: PostgreSQL, Redis and the logs would all refuse it."""
+    UTF-8 text, and PostgreSQL's text refuses NUL characters."""
     if isinstance(value, str):
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             return path or "_body"
-        return None
+        return path or "_body" if "\x00" in value else None
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list):
@@ -38,7 +38,10 @@ def _unstorable_text(value: Any, path: str = "") -> str | None:
 
 class ArgumentsParser(FlaskParser):
     def _raw_load_json(self, req: Any) -> Any:
-        data = super()._raw_load_json(req)
+        try:
+            data = super()._raw_load_json(req)
+        except RecursionError as exc:  # nested deeper than any real body
+            raise BadRequest("invalid_json") from exc
         where = _unstorable_text(data)
         if where is not None:
             raise ValidationFailed("invalid_text", errors={where: ["Not valid text."]})

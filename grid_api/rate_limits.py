@@ -35,7 +35,10 @@ def register_account_limit() -> str:
 
 def account_key() -> str:
     """The account a sign-in attempt names (normalized phone), whatever its spelling."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than any real body; the view refuses it
+        body = None
     raw = body.get("phone") if isinstance(body, dict) else None
     phone = normalize_phone(raw) if isinstance(raw, str) else None
     return f"account:{phone or '-'}"

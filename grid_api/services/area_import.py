@@ -235,10 +235,10 @@ def _overlaps(named: list[tuple[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _gaps(parent: _Parent, named: list[tuple[str, Any]], overlapping: bool) -> dict | None:
-    geometries = [geometry for _, geometry in named]
-    union = (shapely.union_all(geometries) if overlapping
-             else shapely.coverage_union_all(geometries))
+def _gaps(parent: _Parent, named: list[tuple[str, Any]]) -> dict | None:
+    # Not coverage_union_all: it needs neighbours' shared edges noded exactly alike, and
+    # surveyed boundaries rarely are (it raises, or returns an invalid union).
+    union = shapely.union_all([geometry for _, geometry in named])
     missing = parent.shape.difference(union)
     parts = sorted((part for part in getattr(missing, "geoms", [missing])
                     if not part.is_empty and part.area > SLIVER_AREA_DEG2),
@@ -320,7 +320,7 @@ def import_areas(session: Session, *, area_id: int, collection: Any, dry_run: bo
                  + [(c.outcome.code, c.geometry) for c in group])
         overlaps = _overlaps(named)
         report.overlaps += overlaps
-        if named and (gap := _gaps(parents[code], named, overlapping=bool(overlaps))):
+        if named and (gap := _gaps(parents[code], named)):
             report.gaps.append(gap)
     accepted = [c for group in groups.values() for c in group]
     if not dry_run and accepted:

@@ -79,6 +79,7 @@ def test_bad_reports_are_422_per_field(client, world, overrides, field):
     ('"description": "\\ud800 broken"', "description"),
     ('"description": "ok", "address": "x\\udfff"', "address"),
     ('"description": "ok", "\\ud800": 1', "_body"),
+    ('"description": "a\\u0000b"', "description"),
 ])
 def test_text_no_database_can_store_is_422(client, world, raw, field):
     body = '{"category": "E0104", "location": ' + json.dumps(LOCATION) + ", " + raw + "}"

@@ -138,3 +138,10 @@ def test_ids_beyond_bigint_are_404_or_422_never_500(client, db):
     ):
         assert response.status_code in {404, 422}
         assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/login", "/api/v1/auth/register"])
+def test_json_nested_beyond_reason_is_400_not_500(client, path):
+    response = client.post(path, data="[" * 100_000, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["type"].endswith("invalid_json")

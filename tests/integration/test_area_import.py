@@ -124,6 +124,25 @@ def test_gaps_between_children_are_reported(db, city):
     assert gap["area_m2"] == pytest.approx(106_700, rel=0.01)
 
 
+def test_touching_neighbours_noded_differently_leave_no_gap(db, city):
+    """Surveyed neighbours share an edge without sharing its vertices."""
+    district = make_area(db, parent=city, code="330106", bounds=(120.0, 30.0, 120.02, 30.01))
+    west = _square("330106001", "西", 120.0, 30.0)
+    west["geometry"]["coordinates"][0].insert(2, [120.01, 30.005])  # a vertex mid-edge
+    report = import_areas(db, area_id=district.id, collection=_collection(
+        west, _square("330106002", "东", 120.01, 30.0)))
+    assert report.created == 2
+    assert report.gaps == []
+
+
+@pytest.mark.parametrize("position", [[120.0, "30.0"], [120.0, None], [True, 30.0]])
+def test_a_position_that_is_not_two_numbers_is_rejected(db, city, position):
+    feature = _square("330106", "西湖区", 120.0, 30.0)
+    feature["geometry"]["coordinates"][0][1] = position
+    report = import_areas(db, area_id=city.id, collection=_collection(feature))
+    assert report.features[0].reason == "coordinates_out_of_range"
+
+
 def test_dry_run_writes_nothing(db, city):
     report = import_areas(db, area_id=city.id, collection=HANGZHOU, dry_run=True)
     assert report.created == 13
