@@ -32,14 +32,10 @@ def outbox_job_id(message_id: int) -> str:
     return f"outbox-{message_id}"
 
 
-# A started job whose worker stopped beating this long ago died with its worker (SIGKILL,
-# a lost machine): it is not active any more, so the sweeper may run it again. Workers
-# beat every third of this (``tasks.worker``).
-STALE_HEARTBEAT = timedelta(seconds=90)
-
-
-def is_active(connection: Redis, job_id: str, *,
-              stale_after: timedelta = STALE_HEARTBEAT) -> bool:
+def is_active(connection: Redis, job_id: str, *, stale_after: timedelta) -> bool:
+    """Whether the job waits or runs. A job beats when it starts (``tasks.worker``): one
+    started longer than ``stale_after`` ago (WORKER_HEARTBEAT_STALE_SECONDS) died with its
+    worker (SIGKILL, a lost machine), so it may be run again."""
     try:
         job = Job.fetch(job_id, connection=connection)
         status = job.get_status()
@@ -78,7 +74,7 @@ def hand_off_new_messages(connection: Redis, messages: list[tuple[int, str]]) ->
 
 
 def enqueue_outbox_messages(connection: Redis, messages: list[tuple[int, str]], *,
-                            stale_after: timedelta = STALE_HEARTBEAT) -> int:
+                            stale_after: timedelta) -> int:
     """Hand outbox rows (id, queue name) to RQ once each; returns how many were enqueued.
 
     The stable job id lets the after-commit hook and the sweeper race without

@@ -48,6 +48,8 @@ def deliver(message_id: int) -> str:
                 message.processed_at = datetime.now(UTC)
                 retry_in = None
         if retry_in is not None:
+            if message.attempts >= MAX_ATTEMPTS:  # given up, like the sweeper: left for a look
+                return "given_up"
             _schedule(message_id, message.queue, retry_in)
             return "retry_later"
         counters.increment(job_app().extensions["grid_redis"], "outbox_delivered")

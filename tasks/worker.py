@@ -20,6 +20,7 @@ import logging
 import sys
 import threading
 import time
+from datetime import timedelta
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -38,13 +39,13 @@ PERIODIC_JOBS = (
 )
 
 
-def tick(connection: Redis, due: set[str] | None = None) -> None:
+def tick(connection: Redis, stale_after: timedelta, due: set[str] | None = None) -> None:
     """Enqueue each (due) periodic job unless one is already waiting or running."""
     for job_id, func, queue_name, _interval in PERIODIC_JOBS:
         if due is not None and job_id not in due:
             continue
         try:
-            if not is_active(connection, job_id):
+            if not is_active(connection, job_id, stale_after=stale_after):
                 Queue(queue_name, connection=connection).enqueue(
                     func, job_id=job_id, result_ttl=60, failure_ttl=3600
                 )
@@ -57,7 +58,7 @@ def _ticker(connection: Redis, settings, stop: threading.Event) -> None:
     while not stop.is_set():
         now = time.monotonic()
         due = {job_id for job_id, at in next_run.items() if at <= now}
-        tick(connection, due)
+        tick(connection, timedelta(seconds=settings.worker_heartbeat_stale_seconds), due)
         for job_id, _func, _queue, interval in PERIODIC_JOBS:
             if job_id in due:
                 next_run[job_id] = now + getattr(settings, interval)

@@ -134,7 +134,7 @@ def test_a_worker_killed_mid_job_is_made_good_exactly_once(stack):
         while Job.fetch(outbox_job_id(message_id), connection=redis).get_status() != "started":
             assert time.monotonic() < deadline, "the dispatch job never started"
             time.sleep(0.1)
-        _stop(worker, signal.SIGKILL)  # the worker and its work horse, mid-job
+        _stop(worker, signal.SIGKILL)  # the worker, mid-job
     finally:
         blocker.rollback()
         blocker.close()

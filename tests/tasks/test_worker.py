@@ -1,22 +1,26 @@
-"""End to end on a real Redis with committed data: outbox → RQ → forked worker → handler."""
+"""End to end on a real Redis with committed data: outbox → RQ → worker → handler."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from redis import Redis
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker
+from rq.registry import ScheduledJobRegistry
 from sqlalchemy import update
 
 from grid_api import outbox
 from grid_api.queues import QUEUE_NAMES, enqueue_outbox_messages, outbox_job_id
 from models.outbox import OutboxMessage
 from tasks import handlers, relay, worker
+from tasks.retry import RetryLater
+
+STALE = timedelta(seconds=90)
 
 
 def _run_worker_burst(app) -> None:
     connection = Redis.from_url(app.config["GRID_SETTINGS"].redis_url)
     queues = [Queue(name, connection=connection) for name in QUEUE_NAMES]
-    Worker(queues, connection=connection).work(burst=True, with_scheduler=False)
+    SimpleWorker(queues, connection=connection).work(burst=True, with_scheduler=False)
 
 
 def _committed_message(committed, topic="system.ping", **payload) -> int:
@@ -63,6 +67,23 @@ def test_duplicate_delivery_runs_the_handler_once(app, committed, monkeypatch):
     assert len(calls) == 1
 
 
+def test_retries_stop_after_the_last_attempt(app, committed, monkeypatch):
+    message_id = _committed_message(committed)
+    with committed.new_session() as session:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                        .values(attempts=relay.MAX_ATTEMPTS - 1))
+        session.commit()
+
+    def busy(session, **payload):
+        raise RetryLater("device busy")
+
+    monkeypatch.setitem(handlers.HANDLERS, "system.ping", busy)
+    assert relay.deliver(message_id) == "given_up"
+    scheduled = ScheduledJobRegistry("default", connection=app.extensions["grid_redis"])
+    assert outbox_job_id(message_id) not in scheduled.get_job_ids()
+    assert _reload(committed, message_id).last_error == "device busy"
+
+
 def test_failing_handler_records_the_error_and_raises(app, committed, monkeypatch):
     message_id = _committed_message(committed)
 
@@ -80,7 +101,8 @@ def test_failing_handler_records_the_error_and_raises(app, committed, monkeypatc
 
 def test_enqueue_skips_a_job_already_waiting(app, committed):
     message_id = _committed_message(committed)  # enqueued by the hook
-    assert enqueue_outbox_messages(app.extensions["grid_redis"], [(message_id, "default")]) == 0
+    assert enqueue_outbox_messages(app.extensions["grid_redis"], [(message_id, "default")],
+                                   stale_after=STALE) == 0
 
 
 def test_sweeper_ignores_delivered_rows(app, committed):
@@ -95,7 +117,7 @@ def test_sweeper_ignores_delivered_rows(app, committed):
 
 def test_ticker_enqueues_each_periodic_job_once(app, committed):
     connection = app.extensions["grid_redis"]
-    worker.tick(connection)
-    worker.tick(connection)
+    worker.tick(connection, STALE)
+    worker.tick(connection, STALE)
     assert Queue("low", connection=connection).job_ids == ["periodic-outbox-sweep",
                                                           "periodic-sla-sweep"]
