@@ -86,11 +86,6 @@ class BusinessRuleViolation(AppError):
     code = "business_rule_violation"
 
 
-class RateLimited(AppError):
-    status = 429
-    code = "rate_limited"
-
-
 class ServiceUnavailable(AppError):
     status = 503
     code = "service_unavailable"

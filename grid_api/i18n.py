@@ -8,8 +8,6 @@ from typing import Any
 
 from flask import current_app, has_request_context, request
 
-SUPPORTED = ("zh-CN", "en")
-
 # code -> (zh-CN, en). Titles of problem documents and details share one catalog.
 MESSAGES: Mapping[str, tuple[str, str]] = {
     "internal_error": (
@@ -93,6 +91,7 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "case_is_finished": ("案件已结束，不能再添加照片", "The case is finished; no more photos"),
     "category_exists": ("类别代码已存在", "This category code exists"),
     "unit_code_taken": ("单位代码已存在", "This unit code is taken"),
+    "routing_rule_exists": ("相同的派遣规则已在使用", "The same routing rule is already in force"),
     "value_out_of_range": ("提交的数值超出范围", "A submitted value is out of range"),
     "invalid_text": ("提交的文字含有无效字符", "The submitted text contains invalid characters"),
 }

@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from grid_api.errors import NotFound, ValidationFailed
+from grid_api.errors import Conflict, NotFound, ValidationFailed
 from models.area import Area
 from models.category import Category, CategoryKind
 from models.routing import RoutingRule
@@ -86,7 +87,9 @@ def retire_rule(session: Session, rule_id: int) -> None:
 
 def create_rule(session: Session, *, category: str, area_id: int, unit_id: int,
                 priority: int = 0) -> RoutingRule:
-    """Raises ValidationFailed (unknown category, area or unit)."""
+    """Add a rule, or bring back the same one retired earlier (rules are kept for the
+    record, one row per category × area × unit). Raises ValidationFailed (unknown
+    category, area or unit), Conflict (the same rule is in force)."""
     chosen = session.execute(select(Category).where(Category.code == category)
                              ).scalar_one_or_none()
     errors = {}
@@ -98,8 +101,19 @@ def create_rule(session: Session, *, category: str, area_id: int, unit_id: int,
         errors["unit_id"] = ["No such unit."]
     if errors:
         raise ValidationFailed(errors=errors)
-    rule = RoutingRule(category_id=chosen.id, area_id=area_id, unit_id=unit_id,
-                       priority=priority)
-    session.add(rule)
-    session.flush()  # the id is in the answer
+    rule = session.execute(select(RoutingRule).where(
+        RoutingRule.category_id == chosen.id, RoutingRule.area_id == area_id,
+        RoutingRule.unit_id == unit_id)).scalar_one_or_none()
+    if rule is not None and rule.active:
+        raise Conflict("routing_rule_exists")
+    if rule is not None:
+        rule.active, rule.priority = True, priority
+        return rule
+    try:
+        with session.begin_nested():  # a concurrent twin may win the insert
+            rule = RoutingRule(category_id=chosen.id, area_id=area_id, unit_id=unit_id,
+                               priority=priority)
+            session.add(rule)
+    except IntegrityError as exc:
+        raise Conflict("routing_rule_exists") from exc
     return rule

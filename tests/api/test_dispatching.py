@@ -174,3 +174,14 @@ def test_putting_a_calendar_day_again_replaces_it(client, world):
 def test_bad_calendar_days_are_422(client, world, body):
     assert client.put("/api/v1/calendar", headers=world["admin"].headers,
                       json=body).status_code == 422
+
+
+def test_the_same_rule_twice_is_409_and_a_retired_one_comes_back(client, world):
+    rule = _rule(client, world, "E01", world["district"], world["unit_id"])
+    again = client.post("/api/v1/routing-rules", headers=world["admin"].headers, json={
+        "category": "E01", "area_id": world["district"].id, "unit_id": world["unit_id"]})
+    assert again.status_code == 409
+    assert again.get_json()["type"].endswith("routing_rule_exists")
+    client.delete(f"/api/v1/routing-rules/{rule}", headers=world["admin"].headers)
+    assert _rule(client, world, "E01", world["district"], world["unit_id"], priority=5) == rule
+    assert _resolve(client, world, "E0104")["rule_id"] == rule

@@ -37,6 +37,7 @@ MATRIX = {
     ("GET", "/readyz"): (EVERYONE, "/readyz"),
     ("GET", "/api/v1/me"): (SIGNED_IN, "/api/v1/me"),
     ("POST", "/api/v1/auth/logout"): (SIGNED_IN, "/api/v1/auth/logout"),
+    ("POST", "/api/v1/auth/password"): (SIGNED_IN, "/api/v1/auth/password"),
     ("GET", "/api/v1/users"): ({"admin"}, "/api/v1/users"),
     ("POST", "/api/v1/users"): ({"admin"}, "/api/v1/users"),
     ("GET", "/api/v1/users/<int:user_id>"): ({"admin"}, "/api/v1/users/{user}"),
@@ -96,8 +97,7 @@ PER_CASE = {
        for action in CASE_ACTIONS},
 }
 # Sign-in endpoints are public by nature and tested in test_auth.
-PUBLIC_AUTH = {"/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh",
-               "/api/v1/auth/password"}
+PUBLIC_AUTH = {"/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh"}
 
 
 people_places: dict[str, int] = {}
