@@ -7,30 +7,7 @@ grid cell: community + 2 or 3 (14- or 15-digit). A city is the 6-digit code endi
 
 from __future__ import annotations
 
-import re
-
 from geo.levels import AreaLevel
-
-_PATTERNS = {
-    AreaLevel.city: re.compile(r"^\d{4}00$"),
-    AreaLevel.district: re.compile(r"^\d{6}$"),
-    AreaLevel.street: re.compile(r"^\d{9}$"),
-    AreaLevel.community: re.compile(r"^\d{12}$"),
-    AreaLevel.grid: re.compile(r"^\d{14,15}$"),
-}
-
-
-def code_problem(code: str, level: AreaLevel, parent_code: str | None) -> str | None:
-    """Why ``code`` cannot name an area of ``level`` under ``parent_code``, or None."""
-    if not _PATTERNS[level].match(code):
-        return "code_format"
-    if parent_code is None:
-        return None
-    prefix = parent_code[:4] if level is AreaLevel.district else parent_code
-    if not code.startswith(prefix) or code == parent_code:
-        return "code_not_under_parent"
-    return None
-
 
 _LEVEL_BY_LENGTH = {6: AreaLevel.district, 9: AreaLevel.street, 12: AreaLevel.community,
                     14: AreaLevel.grid, 15: AreaLevel.grid}

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from geo.codes import level_of, parent_code_of
 from geo.geojson import parse_polygonal
-from geo.levels import AreaLevel
+from geo.levels import AreaLevel, child_level
 from geo.measure import area_m2
 from geo.repair import SLIVER_AREA_DEG2, repair_polygonal
 from geo.srid import WGS84
@@ -286,6 +286,8 @@ def _check_family(session: Session, root: Area, candidates: list[_Candidate],
     for candidate in candidates:
         if candidate.parent_code not in parents:
             _reject(candidate.outcome, "parent_not_in_import_area")
+        elif child_level(parents[candidate.parent_code].level) is not candidate.level:
+            _reject(candidate.outcome, "code_not_under_parent")  # a street under a city
         else:
             groups[candidate.parent_code].append(candidate)
     for code, group in groups.items():

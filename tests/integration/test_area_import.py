@@ -143,6 +143,13 @@ def test_a_position_that_is_not_two_numbers_is_rejected(db, city, position):
     assert report.features[0].reason == "coordinates_out_of_range"
 
 
+def test_a_code_one_level_too_deep_for_its_parent_is_rejected(db, city):
+    report = import_areas(db, area_id=city.id, collection=_collection(
+        _square("330100001", "市辖街道", 120.0, 30.0)))  # a street's code under the city
+    assert report.features[0].reason == "code_not_under_parent"
+    assert report.created == 0
+
+
 def test_dry_run_writes_nothing(db, city):
     report = import_areas(db, area_id=city.id, collection=HANGZHOU, dry_run=True)
     assert report.created == 13

@@ -1,27 +1,8 @@
-"""Area codes: format per level and prefix under the parent."""
+"""Area codes: children's codes and levels."""
 
-import pytest
 
-from geo.codes import child_code, code_problem
+from geo.codes import child_code
 from geo.levels import AreaLevel, child_level
-
-
-@pytest.mark.parametrize(("code", "level", "parent", "problem"), [
-    ("330100", AreaLevel.city, None, None),
-    ("330106", AreaLevel.city, None, "code_format"),
-    ("330106", AreaLevel.district, "330100", None),
-    ("330206", AreaLevel.district, "330100", "code_not_under_parent"),
-    ("330106001", AreaLevel.street, "330106", None),
-    ("33010600", AreaLevel.street, "330106", "code_format"),
-    ("330106001002", AreaLevel.community, "330106001", None),
-    ("330106002002", AreaLevel.community, "330106001", "code_not_under_parent"),
-    ("33010600100201", AreaLevel.grid, "330106001002", None),
-    ("330106001002001", AreaLevel.grid, "330106001002", None),
-    ("3301060010020011", AreaLevel.grid, "330106001002", "code_format"),
-    ("33010600100x001", AreaLevel.grid, "330106001002", "code_format"),
-])
-def test_code_problem(code, level, parent, problem):
-    assert code_problem(code, level, parent) == problem
 
 
 def test_child_codes_and_levels():
