@@ -111,10 +111,8 @@ def update_user(session: Session, user_id: int, *, roles: set[Role] | None = Non
     new_roles = set(roles) if roles is not None else {Role(r) for r in user.roles}
     new_unit = user.unit_id if unit_id is _UNSET else unit_id
     new_area = user.area_id if area_id is _UNSET else area_id
-    current_cells = session.execute(select(GridAssignment.area_id).where(
-        GridAssignment.user_id == user.id)).scalars().all()
-    new_cells = list(grid_ids) if grid_ids is not None else list(current_cells)
-    _validate_scopes(session, new_roles, new_unit, new_area, new_cells if grid_ids else [])
+    new_cells = list(grid_ids or ())
+    _validate_scopes(session, new_roles, new_unit, new_area, new_cells)
     lost_roles = {Role(r) for r in user.roles} - new_roles
     user.roles, user.unit_id, user.area_id = sorted(new_roles), new_unit, new_area
     if display_name is not None:

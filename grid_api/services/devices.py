@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from grid_api.errors import NotFound
@@ -17,12 +18,15 @@ def register_device(session: Session, user_id: int, *, token: str, platform: str
     """Upsert by token; a token signed in as another user moves to that user.
 
     Returns (device, created)."""
+    # Insert-or-nothing first: two registrations of one new token (an app retrying on a bad
+    # network) must not both insert; the loser updates the winner's row.
+    created = session.execute(
+        pg_insert(Device).values(token=token, user_id=user_id, kind=kind, platform=platform,
+                                 locale=locale)
+        .on_conflict_do_nothing(index_elements=[Device.token]).returning(Device.id)
+    ).scalar() is not None
     device = session.execute(select(Device).where(Device.token == token).with_for_update()
-                             ).scalar_one_or_none()
-    created = device is None
-    if device is None:
-        device = Device(token=token)
-        session.add(device)
+                             .execution_options(populate_existing=True)).scalar_one()
     device.user_id, device.kind, device.platform = user_id, kind, platform
     device.locale = locale
     device.app_version, device.active = app_version, True
