@@ -17,7 +17,7 @@ Handler = Callable[..., Any]
 
 
 def ping(session: Session, **payload: Any) -> None:
-    """A no-op topic: proves the outbox → RQ → worker path end to end (and in /readyz checks)."""
+    """A no-op topic: proves the outbox → RQ → worker path end to end (tests, operators)."""
     log.info("outbox ping", extra={"payload": payload})
 
 

@@ -76,6 +76,15 @@ class _StaticToken(credentials.Base):
         return google.oauth2.credentials.Credentials(token="local-endpoint")  # noqa: S106
 
 
+def fcm_credential(settings: Any) -> credentials.Base | None:
+    """The service-account file if given; a static token for a local FCM-compatible
+    endpoint; otherwise None: firebase-admin then signs in with Google's application
+    default credentials (the machine's service account on Google Cloud)."""
+    if settings.fcm_credentials_file:
+        return credentials.Certificate(settings.fcm_credentials_file)
+    return _StaticToken() if settings.fcm_endpoint else None
+
+
 class FcmGateway:
     """PUSH_BACKEND=fcm: one named firebase-admin app per process."""
 
@@ -84,10 +93,9 @@ class FcmGateway:
         try:
             self.app = firebase_admin.get_app(APP_NAME)
         except ValueError:
-            credential = (credentials.Certificate(settings.fcm_credentials_file)
-                          if settings.fcm_credentials_file else _StaticToken())
             self.app = firebase_admin.initialize_app(
-                credential, {"projectId": settings.fcm_project_id}, name=APP_NAME)
+                fcm_credential(settings), {"projectId": settings.fcm_project_id},
+                name=APP_NAME)
         if settings.fcm_endpoint:
             # firebase-admin has no endpoint option; point its service at the given host.
             service = messaging._get_messaging_service(self.app)

@@ -110,12 +110,13 @@ def load_demo_accounts(session: Session, passwords: PasswordService) -> list[tup
         session.add(unit)
         session.flush()  # the unit staff account references it
     area = find_area_by_code(session, DEMO_SUPERVISED_AREA)
-    password_hash = passwords.hash(DEMO_PASSWORD)
+    password_hash = None  # argon2 takes a while; only a new account needs it
     logins = []
     for local_phone, name, role in DEMO_ACCOUNTS:
         phone = "+86" + local_phone
         user = session.execute(select(User).where(User.phone == phone)).scalar_one_or_none()
         if user is None:
+            password_hash = password_hash or passwords.hash(DEMO_PASSWORD)
             user = User(phone=phone, display_name=name, roles=[role.value],
                         password_hash=password_hash)
             session.add(user)

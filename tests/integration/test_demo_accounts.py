@@ -47,3 +47,17 @@ def test_demo_district_routes_every_major_class_to_the_demo_unit(db, demo):
     majors = db.execute(select(func.count()).select_from(Category).where(
         Category.parent_id.is_(None))).scalar()
     assert routed == majors == 12  # loading twice added none twice
+
+
+def test_loading_the_demo_again_hashes_no_password(db, demo):
+    """Every start of the system loads the demo; argon2 is for new accounts only."""
+
+    class Counting(PasswordService):
+        hashed = 0
+
+        def hash(self, password: str) -> str:
+            Counting.hashed += 1
+            return super().hash(password)
+
+    load_demo_accounts(db, Counting(memory_kib=1024))
+    assert Counting.hashed == 0

@@ -1,6 +1,7 @@
 """Pushes through the real firebase-admin SDK against a local fake FCM endpoint."""
 
 import dataclasses
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -102,3 +103,10 @@ def test_log_backend_needs_no_credentials(db, app):
     message = _notify(db, user)
     push.deliver_notifications(db, notification_ids=[message.id])
     assert db.execute(select(PushDelivery.message_id)).scalar() == f"log:{message.id}"
+
+
+def test_real_fcm_without_a_file_uses_application_default_credentials():
+    settings = SimpleNamespace(fcm_credentials_file="", fcm_endpoint="")
+    assert push.fcm_credential(settings) is None  # not a made-up token sent to Google
+    assert isinstance(push.fcm_credential(SimpleNamespace(
+        fcm_credentials_file="", fcm_endpoint="http://127.0.0.1:9")), push._StaticToken)
