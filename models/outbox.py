@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, created_at_column
 
+MAX_ATTEMPTS = 25  # a message tried this often is given up: left undelivered for a look
+
 
 class OutboxMessage(Base):
     __tablename__ = "outbox_messages"

@@ -11,13 +11,12 @@ from sqlalchemy import or_, select, update
 
 from grid_api import counters
 from grid_api.queues import DELIVER_JOB, enqueue_outbox_messages, outbox_job_id
-from models.outbox import OutboxMessage
+from models.outbox import MAX_ATTEMPTS, OutboxMessage
 from tasks.context import job_app, job_session
 from tasks.handlers import HANDLERS
 from tasks.retry import RetryLater, backoff
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 25
 SWEEP_BATCH = 500
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from grid_api import authz, counters, db, queues
 from grid_api.blueprint import Blueprint
-from models.outbox import OutboxMessage
+from models.outbox import MAX_ATTEMPTS, OutboxMessage
 
 blp = Blueprint("metrics", __name__, description="Operational probes")
 
@@ -33,11 +33,15 @@ class _Collector:
         except RedisError:
             totals = {}
         yield depth
-        backlog, oldest = db.session().execute(select(
-            func.count(), func.min(OutboxMessage.created_at)).where(
-            OutboxMessage.processed_at.is_(None))).one()
+        undelivered = OutboxMessage.processed_at.is_(None)
+        given_up = OutboxMessage.attempts >= MAX_ATTEMPTS
+        backlog, oldest, abandoned = db.session().execute(select(
+            func.count().filter(~given_up), func.min(OutboxMessage.created_at).filter(~given_up),
+            func.count().filter(given_up)).where(undelivered)).one()
         yield GaugeMetricFamily("grid_outbox_backlog", "Undelivered outbox messages",
                                 value=backlog)
+        yield GaugeMetricFamily("grid_outbox_given_up", "Outbox messages given up after "
+                                f"{MAX_ATTEMPTS} attempts (to look at)", value=abandoned)
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         yield GaugeMetricFamily("grid_outbox_oldest_age_seconds",
                                 "Age of the oldest undelivered outbox message", value=age)

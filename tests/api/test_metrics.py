@@ -1,6 +1,9 @@
 """/metrics in Prometheus text format: queues, outbox backlog and age, counters."""
 
+from datetime import UTC, datetime, timedelta
+
 from grid_api import counters, outbox
+from models.outbox import MAX_ATTEMPTS, OutboxMessage
 
 
 def test_metrics_report_backlog_queues_and_counters(app, client, db):
@@ -16,3 +19,14 @@ def test_metrics_report_backlog_queues_and_counters(app, client, db):
     assert 'grid_queue_depth{queue="high"}' in text
     assert "grid_dispatched_total 3.0" in text
     app.extensions["grid_redis"].delete("metrics:dispatched")
+
+
+def test_given_up_messages_are_counted_apart_from_the_backlog(app, client, db):
+    db.add(OutboxMessage(topic="system.ping", queue="default", payload={},
+                         attempts=MAX_ATTEMPTS,
+                         created_at=datetime.now(UTC) - timedelta(days=3)))
+    db.flush()
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "grid_outbox_backlog 0.0" in text
+    assert "grid_outbox_given_up 1.0" in text
+    assert "grid_outbox_oldest_age_seconds 0.0" in text
