@@ -82,10 +82,12 @@ class ImportReportSchema(Schema):
     dry_run = fields.Boolean()
     created = fields.Integer()
     updated = fields.Integer()
+    unchanged = fields.Integer(metadata={"description": "Same name and outline: no new version"})
     repaired = fields.Integer()
     rejected = fields.Integer()
     features = fields.List(fields.Dict(), metadata={
-        "description": "Per feature: index, code, name, status (created, updated, rejected), "
+        "description": "Per feature: index, code, name, status (created, updated, unchanged, "
+                       "rejected), "
                        "repaired, reason"})
     overlaps = fields.List(fields.Dict(), metadata={
         "description": "Siblings whose interiors overlap: codes and area in m²"})

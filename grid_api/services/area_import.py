@@ -3,7 +3,7 @@
 Each feature's level and direct parent are read off its code (a 15-digit cell belongs to
 the community of its first 12 digits), so one file can hold every cell of a district. A
 parent must be the import's area or lie below it. Each feature is created, updated (its
-previous version kept in ``area_versions``) or rejected with a reason; invalid rings are
+previous version kept in ``area_versions``), unchanged, or rejected with a reason; invalid rings are
 repaired and reported as such. Overlaps between siblings and gaps inside each parent are
 reported, not refused. All of it happens in the caller's transaction: a failure leaves
 nothing half-imported.
@@ -46,7 +46,7 @@ class FeatureOutcome:
     index: int
     code: str | None
     name: str | None
-    status: str = "created"  # created | updated | rejected
+    status: str = "created"  # created | updated | unchanged | rejected
     repaired: bool = False
     reason: str | None = None
 
@@ -57,6 +57,7 @@ class ImportReport:
     dry_run: bool
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     repaired: int = 0
     rejected: int = 0
     features: list[FeatureOutcome] = field(default_factory=list)
@@ -73,6 +74,7 @@ class ImportReport:
                 continue
             self.created += outcome.status == "created"
             self.updated += outcome.status == "updated"
+            self.unchanged += outcome.status == "unchanged"
             self.repaired += outcome.repaired
 
 
@@ -199,7 +201,7 @@ def _clip_to_parent(candidates: list[_Candidate], parent: _Parent) -> None:
 def _match_existing(session: Session, candidates: list[_Candidate],
                     parents: dict[str, _Parent]) -> None:
     existing = {row.code: row for row in session.execute(
-        select(Area.id, Area.code, Area.parent_id, Area.valid_to)
+        select(Area.id, Area.code, Area.name, Area.parent_id, Area.valid_to, Area.geom)
         .where(Area.code == any_(_text_array([c.outcome.code for c in candidates]))))}
     for candidate in candidates:
         row = existing.get(candidate.outcome.code)
@@ -211,7 +213,10 @@ def _match_existing(session: Session, candidates: list[_Candidate],
             _reject(candidate.outcome, "code_belongs_elsewhere")
         else:
             candidate.existing_id = row.id
-            candidate.outcome.status = "updated"
+            # Re-importing the same file must not pile up versions of areas it left alone.
+            same = (row.name == candidate.outcome.name
+                    and to_shape(row.geom).equals(candidate.geometry))
+            candidate.outcome.status = "unchanged" if same else "updated"
 
 
 def _siblings(session: Session, parent: _Parent, replaced: set[int]) -> list[tuple[str, Any]]:
@@ -258,7 +263,7 @@ def _gaps(parent: _Parent, named: list[tuple[str, Any]]) -> dict | None:
 def _write(session: Session, parents: dict[str, _Parent], accepted: list[_Candidate],
            valid_from: date) -> None:
     new = [c for c in accepted if c.existing_id is None]
-    changed = [c for c in accepted if c.existing_id is not None]
+    changed = [c for c in accepted if c.outcome.status == "updated"]
     if new:
         session.execute(insert(Area), [
             {"code": c.outcome.code, "name": c.outcome.name, "level": c.level,

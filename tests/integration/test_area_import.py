@@ -49,7 +49,9 @@ def test_reimport_updates_in_place_and_keeps_history(db, city):
     renamed = copy.deepcopy(HANGZHOU)
     renamed["features"][0]["properties"]["name"] = "上城区（新）"
     report = import_areas(db, area_id=city.id, collection=renamed)
-    assert (report.created, report.updated) == (0, 13)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 12)
+    versions = db.execute(select(func.count()).select_from(AreaVersion)).scalar()
+    assert versions == 1  # the twelve areas the file left alone keep no new version
     area = db.execute(select(Area).where(Area.code == "330102")).scalar_one()
     assert area.name == "上城区（新）"
     history = db.execute(select(AreaVersion).where(AreaVersion.area_id == area.id)).scalars().all()
