@@ -12,6 +12,11 @@ from geo.levels import AreaLevel
 from models.base import Base, created_at_column
 
 
+def path_ids(path: str) -> list[int]:
+    """The area ids of a materialised path ("/1/5/42/"), root first."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 class Area(Base):
     __tablename__ = "areas"
 

@@ -16,7 +16,7 @@ from grid_api import authz, outbox
 from grid_api.authz import Principal
 from grid_api.errors import NotFound, ValidationFailed
 from grid_api.services.working_time import WorkingCalendar, load_calendar
-from models.area import Area
+from models.area import Area, path_ids
 from models.case import Case, CaseEvent, CaseStatus
 from models.category import Category
 from models.unit import Unit
@@ -83,10 +83,6 @@ def get_visible_case(session: Session, principal: Principal, case_id: int, *,
     return case
 
 
-def _path_ids(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
-
-
 def describe_cases(session: Session, principal: Principal, shown: list[Case]) -> list[dict]:
     """Cases as this principal may see each: full, or the redacted public form. Two
     queries of plain columns whatever the number of cases (lists show fifty at a time);
@@ -104,7 +100,7 @@ def describe_cases(session: Session, principal: Principal, shown: list[Case]) ->
         .join(User, User.id == Case.reporter_id)
         .outerjoin(Unit, Unit.id == Case.unit_id)
         .where(Case.id.in_([case.id for case in shown])))}
-    wanted = {i for row in rows.values() for i in _path_ids(row.path)}
+    wanted = {i for row in rows.values() for i in path_ids(row.path)}
     areas_by_id = {area.id: {"id": area.id, "code": area.code, "name": area.name,
                              "level": area.level.value}
                    for area in session.execute(select(Area.id, Area.code, Area.name, Area.level)
@@ -112,7 +108,7 @@ def describe_cases(session: Session, principal: Principal, shown: list[Case]) ->
     described = []
     for case in shown:
         row = rows[case.id]
-        chain = [areas_by_id[i] for i in _path_ids(row.path)[:-1] if i in areas_by_id]
+        chain = [areas_by_id[i] for i in path_ids(row.path)[:-1] if i in areas_by_id]
         described.append(describe(principal, case, CaseRefs(
             lon=row.lon, lat=row.lat,
             category={"code": row.category_code, "kind": row.kind.value,

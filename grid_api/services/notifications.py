@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from grid_api import outbox
 from grid_api.errors import NotFound
+from models.area import path_ids
 from models.case import Case
 from models.notification import Notification
 from models.user import Role, User
@@ -108,13 +109,13 @@ class SupervisorDirectory:
     def for_case(self, area_path: str, level: int = 1) -> list[int]:
         """Level 1 is the nearest area above the case that has supervisors, level 2 the next
         one up, and so on (the top one stays in charge beyond that)."""
-        nearest_first = [int(part) for part in reversed(area_path.strip("/").split("/"))]
+        nearest_first = path_ids(area_path)[::-1]
         staffed = [self.by_area[area] for area in nearest_first if area in self.by_area]
         return staffed[min(level, len(staffed)) - 1] if staffed else []
 
 
 def area_supervisors(session: Session, case: Case, *, level: int = 1) -> list[int]:
-    ancestors = [int(part) for part in case.area_path.strip("/").split("/")]
+    ancestors = path_ids(case.area_path)
     return SupervisorDirectory(session, ancestors).for_case(case.area_path, level)
 
 

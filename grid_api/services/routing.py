@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from grid_api.errors import Conflict, NotFound, ValidationFailed
-from models.area import Area
+from models.area import Area, path_ids
 from models.category import Category, CategoryKind
 from models.routing import RoutingRule
 from models.unit import Unit
@@ -33,10 +33,6 @@ class Candidate:
         return asdict(self)
 
 
-def _ancestor_ids(cell: Area) -> list[int]:
-    return [int(part) for part in cell.path.strip("/").split("/") if part]
-
-
 def candidates(session: Session, category: Category, cell: Area) -> list[Candidate]:
     """Every active rule that applies to this category in this cell, best first."""
     categories = [category.id] + ([category.parent_id] if category.parent_id else [])
@@ -46,7 +42,7 @@ def candidates(session: Session, category: Category, cell: Area) -> list[Candida
         .join(Category, Category.id == RoutingRule.category_id)
         .join(Unit, Unit.id == RoutingRule.unit_id)
         .where(RoutingRule.active, RoutingRule.category_id.in_(categories),
-               RoutingRule.area_id.in_(_ancestor_ids(cell)))
+               RoutingRule.area_id.in_(path_ids(cell.path)))
     ).all()
     found = [Candidate(rule.id, unit.id, unit.name, area.code, area.level.value,
                        area.path.count("/") - 1, rule_category.code,
