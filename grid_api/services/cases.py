@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from geoalchemy2 import Geography
 from sqlalchemy import Select, cast, func, select
@@ -15,7 +16,7 @@ from geo import queries
 from grid_api import authz, outbox
 from grid_api.authz import Principal
 from grid_api.errors import NotFound, ValidationFailed
-from grid_api.services.working_time import WorkingCalendar, load_calendar
+from grid_api.services.working_time import CALENDARS, WorkingCalendar
 from models.area import Area, path_ids
 from models.case import Case, CaseEvent, CaseStatus
 from models.category import Category
@@ -40,9 +41,11 @@ class CaseSettings:
     auto_close_verified: bool = False  # verification on site closes the case itself
 
 
-def calendar(session: Session, settings: CaseSettings) -> WorkingCalendar:
-    return load_calendar(session, day_start=settings.day_start, day_end=settings.day_end,
-                         zone=settings.timezone)
+def calendar(session: Session, settings: CaseSettings,
+             fingerprint: str | None = None) -> WorkingCalendar:
+    """The working calendar (cached per process; ``fingerprint`` if already read)."""
+    return WorkingCalendar(CALENDARS.exceptions(session, fingerprint), settings.day_start,
+                           settings.day_end, ZoneInfo(settings.timezone))
 
 
 def deadline(cal: WorkingCalendar, category: Category, stage: str,

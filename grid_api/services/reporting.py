@@ -13,13 +13,13 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from grid_api.authz import Principal
 from grid_api.errors import BusinessRuleViolation, ValidationFailed
+from grid_api.services import cases
 from grid_api.services.areas import COVERING_CELL
 from grid_api.services.cases import (
     CaseRefs,
@@ -28,11 +28,7 @@ from grid_api.services.cases import (
     describe,
     schedule_auto_dispatch,
 )
-from grid_api.services.working_time import (
-    CALENDAR_FINGERPRINT_SQL,
-    CalendarCache,
-    WorkingCalendar,
-)
+from grid_api.services.working_time import CALENDAR_FINGERPRINT_SQL
 from models.case import Case, CaseAction
 from models.category import stage_limit
 
@@ -83,8 +79,6 @@ INSERT_SQL = text("""
     SELECT * FROM new_case
 """)
 
-_calendars = CalendarCache()
-
 
 @dataclass(frozen=True)
 class FiledReport:
@@ -111,8 +105,7 @@ def report_case(session: Session, principal: Principal, settings: CaseSettings, 
     if placed.cell_id is None:
         raise BusinessRuleViolation("outside_service_area",
                                     errors={"location": ["Outside every grid cell."]})
-    calendar = WorkingCalendar(_calendars.exceptions(session, placed.calendar_fingerprint),
-                               settings.day_start, settings.day_end, ZoneInfo(settings.timezone))
+    calendar = cases.calendar(session, settings, placed.calendar_fingerprint)
     local_day = now.astimezone(calendar.zone).strftime("%Y%m%d")
     case = Case.report(
         actor_id=principal.user_id, code=f"{local_day}{placed.number:06d}",

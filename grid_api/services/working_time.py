@@ -74,15 +74,19 @@ _CALENDAR_WITH_FINGERPRINT = text(f"""
 class CalendarCache:
     """The last calendar this process loaded, under the fingerprint of its rows.
 
-    Reports read the fingerprint in their own query and reload only when it changed:
-    the calendar changes a few times a year, reports arrive every second. Rows and
+    Readers check the fingerprint (reports in their own query) and reload only when it
+    changed: the calendar changes a few times a year, deadlines are set every second. Rows and
     fingerprint are read in one statement, so a cached calendar is never mislabelled.
     """
 
     def __init__(self) -> None:
         self._latest: tuple[str, dict[date, bool]] | None = None
 
-    def exceptions(self, session: Session, fingerprint: str) -> Mapping[date, bool]:
+    def exceptions(self, session: Session, fingerprint: str | None = None
+                   ) -> Mapping[date, bool]:
+        """The calendar's exceptions; ``fingerprint`` if the caller read it already."""
+        if fingerprint is None:
+            fingerprint = session.execute(text(CALENDAR_FINGERPRINT_SQL)).scalar()
         latest = self._latest
         if latest is not None and latest[0] == fingerprint:
             return latest[1]
@@ -107,7 +111,4 @@ def set_calendar_day(session: Session, *, day: date, working: bool,
     return stored
 
 
-def load_calendar(session: Session, *, day_start: time, day_end: time,
-                  zone: str) -> WorkingCalendar:
-    exceptions = dict(session.execute(select(CalendarDay.day, CalendarDay.working)).all())
-    return WorkingCalendar(exceptions, day_start, day_end, ZoneInfo(zone))
+CALENDARS = CalendarCache()  # this process's

@@ -32,3 +32,11 @@ def test_a_changed_working_flag_changes_the_fingerprint(db):
     day.working = False
     db.flush()
     assert _fingerprint(db) != working
+
+
+def test_without_a_fingerprint_the_cache_reads_it_itself(db):
+    cache, holiday = CalendarCache(), date(2031, 10, 2)
+    assert holiday not in cache.exceptions(db)
+    db.add(CalendarDay(day=holiday, working=False, note="国庆节"))
+    db.flush()
+    assert cache.exceptions(db)[holiday] is False
