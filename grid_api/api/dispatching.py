@@ -158,10 +158,10 @@ class ResolveRule(MethodView):
     def get(self, args):
         """Which unit a report of `category` at this point would go to, and why."""
         category = reportable_category(db.session(), args["category"])
-        cell, _chain = areas.locate(db.session(), *to_wgs84(args["lon"], args["lat"],
-                                                            args["crs"]))
+        cell, chain = areas.locate(db.session(), *to_wgs84(args["lon"], args["lat"],
+                                                           args["crs"]))
         ranked = routing.candidates(db.session(), category,
-                                    areas.get_area(db.session(), cell.id))
+                                    [area.id for area in chain] + [cell.id])
         best = ranked[0] if ranked else None
         return {"cell": dataclasses.asdict(cell), "unit_id": best.unit_id if best else None,
                 "rule_id": best.rule_id if best else None,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from grid_api.services import case_workflow, cases, routing
 from grid_api.services.cases import CaseSettings
 from grid_api.services.notifications import notify_area_supervisors
-from models.area import Area
+from models.area import path_ids
 from models.case import CaseAction, CaseStatus
 from models.category import Category
 
@@ -24,7 +24,7 @@ def auto_dispatch(session: Session, settings: CaseSettings, case_id: int) -> str
     if case.status is not CaseStatus.registered or case.unit_id is not None:
         return "skipped"
     category = session.get(Category, case.category_id)
-    ranked = routing.candidates(session, category, session.get(Area, case.grid_id))
+    ranked = routing.candidates(session, category, path_ids(case.area_path))
     if not ranked:
         if not case.needs_manual_dispatch:
             case.needs_manual_dispatch = True

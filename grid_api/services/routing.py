@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from grid_api.errors import Conflict, NotFound, ValidationFailed
-from models.area import Area, path_ids
+from models.area import Area
 from models.category import Category, CategoryKind
 from models.routing import RoutingRule
 from models.unit import Unit
@@ -33,21 +33,22 @@ class Candidate:
         return asdict(self)
 
 
-def candidates(session: Session, category: Category, cell: Area) -> list[Candidate]:
-    """Every active rule that applies to this category in this cell, best first."""
+def candidates(session: Session, category: Category, area_ids: list[int]) -> list[Candidate]:
+    """Every active rule that applies to this category in a cell (given with its ancestors'
+    ids), best first. Reads rule areas' codes and paths, never their outlines."""
     categories = [category.id] + ([category.parent_id] if category.parent_id else [])
+    area = select(Area.id, Area.code, Area.level, Area.path).subquery()
     rows = session.execute(
-        select(RoutingRule, Area, Category, Unit)
-        .join(Area, Area.id == RoutingRule.area_id)
+        select(RoutingRule, area.c.code, area.c.level, area.c.path, Category, Unit)
+        .join(area, area.c.id == RoutingRule.area_id)
         .join(Category, Category.id == RoutingRule.category_id)
         .join(Unit, Unit.id == RoutingRule.unit_id)
         .where(RoutingRule.active, RoutingRule.category_id.in_(categories),
-               RoutingRule.area_id.in_(path_ids(cell.path)))
+               RoutingRule.area_id.in_(area_ids))
     ).all()
-    found = [Candidate(rule.id, unit.id, unit.name, area.code, area.level.value,
-                       area.path.count("/") - 1, rule_category.code,
-                       rule_category.parent_id is not None, rule.priority)
-             for rule, area, rule_category, unit in rows]
+    found = [Candidate(rule.id, unit.id, unit.name, code, level.value, path.count("/") - 1,
+                       rule_category.code, rule_category.parent_id is not None, rule.priority)
+             for rule, code, level, path, rule_category, unit in rows]
     if category.kind is CategoryKind.component:
         return sorted(found, key=lambda c: (-c.minor_class, -c.area_depth, -c.priority,
                                             c.rule_id))

@@ -1,7 +1,8 @@
 """Units, routing rules (most specific wins, explained), automatic dispatch, the inbox."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
 
 from grid_api.services import case_workflow, dispatch
 from grid_api.services.cases import case_settings_from
@@ -185,3 +186,19 @@ def test_the_same_rule_twice_is_409_and_a_retired_one_comes_back(client, world):
     client.delete(f"/api/v1/routing-rules/{rule}", headers=world["admin"].headers)
     assert _rule(client, world, "E01", world["district"], world["unit_id"], priority=5) == rule
     assert _resolve(client, world, "E0104")["rule_id"] == rule
+
+
+def test_routing_reads_no_area_outlines(client, world):
+    _rule(client, world, "E01", world["district"], world["unit_id"])
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        resolved = _resolve(client, world, "E0104")
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert resolved["unit_id"] == world["unit_id"]
+    assert not [s for s in statements if "areas.geom" in s]
