@@ -164,8 +164,7 @@ class Case(Base):
         return (self.status, action) in TRANSITIONS
 
     def apply(self, action: CaseAction, *, actor_id: int | None, note: str | None = None,
-              reason: str | None = None, data: Mapping[str, Any] | None = None,
-              at: datetime | None = None) -> CaseEvent:
+              reason: str | None = None, data: Mapping[str, Any] | None = None) -> CaseEvent:
         """Move to the next status and append an audit event. Raises InvalidTransition."""
         target = TRANSITIONS.get((self.status, action))
         if target is None:
@@ -173,11 +172,9 @@ class Case(Base):
         event = CaseEvent(action=action.value, from_status=self.status.value,
                           to_status=target.value, actor_id=actor_id, note=note, reason=reason,
                           data=dict(data or {}), seq=self.version)
-        if at is not None:
-            event.created_at = at
         self.status = target
         self.version += 1
-        self.updated_at = at or func.now()
+        self.updated_at = func.now()
         self.events.append(event)
         return event
 

@@ -9,7 +9,9 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 from geo.crs import Crs
 from geo.grid import CellShape
 from geo.levels import AreaLevel
+from geo.queries import MAX_ZOOM
 from grid_api.pagination import PageArgsSchema
+from grid_api.services.grid_generation import MAX_SIZE_M, MIN_SIZE_M
 
 CRS = fields.String(load_default=Crs.wgs84.value, validate=validate.OneOf([c.value for c in Crs]),
                     metadata={"description": "Coordinate system of the input: wgs84 (default), "
@@ -37,13 +39,13 @@ class AreaListArgsSchema(PageArgsSchema):
     level = fields.String(validate=validate.OneOf([level.value for level in AreaLevel]))
     parent = fields.Integer(metadata={"description": "Only the children of this area"})
     bbox = BBox(metadata={"example": "120.10,30.20,120.20,30.30"})
-    zoom = fields.Integer(validate=validate.Range(min=0, max=22), metadata={
+    zoom = fields.Integer(validate=validate.Range(min=0, max=MAX_ZOOM), metadata={
         "description": "Simplify boundaries to one pixel at this web-map zoom"})
     include_retired = fields.Boolean(load_default=False)
 
 
 class AreaDetailArgsSchema(Schema):
-    zoom = fields.Integer(validate=validate.Range(min=0, max=22))
+    zoom = fields.Integer(validate=validate.Range(min=0, max=MAX_ZOOM))
 
 
 class FeatureSchema(Schema):
@@ -98,7 +100,7 @@ class ImportReportSchema(Schema):
 class GenerateSchema(Schema):
     shape = fields.String(load_default=CellShape.square.value,
                           validate=validate.OneOf([s.value for s in CellShape]))
-    size_m = fields.Float(required=True, validate=validate.Range(min=50, max=20_000))
+    size_m = fields.Float(required=True, validate=validate.Range(min=MIN_SIZE_M, max=MAX_SIZE_M))
     code_digits = fields.Integer(load_default=3, validate=validate.OneOf([2, 3]))
     name_prefix = fields.String(validate=validate.Length(min=1, max=80))
 

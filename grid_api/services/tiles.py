@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from geo.levels import AreaLevel
+from geo.queries import MAX_ZOOM
 from grid_api.errors import BadRequest, NotFound
 
 # URL layer name → the level it shows.
@@ -13,7 +14,6 @@ LAYERS = {
     "grids": AreaLevel.grid, "communities": AreaLevel.community, "streets": AreaLevel.street,
     "districts": AreaLevel.district,
 }
-MAX_ZOOM = 22
 
 TILE_SQL = text("""
     WITH bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS merc,
