@@ -19,9 +19,10 @@ from sqlalchemy import text
 from bench.geography import _plain_url, build_million_cells
 from bench.harness import ROOT, private_services
 from grid_api.app import create_app
+from grid_api.cases import filing, queries
 from grid_api.config import Settings
-from grid_api.services import cases, reporting, routing, sla
-from grid_api.services.principals import principal_for
+from grid_api.dispatch import escalation, routing
+from grid_api.identity.principals import principal_for
 from models.unit import Unit
 from models.user import User
 
@@ -58,7 +59,7 @@ def _noop_latency(redis_url: str, count: int = COUNT) -> list[float]:
 
 def _dispatch_latency(app, count: int = COUNT) -> list[float]:
     database = app.extensions["grid_db"]
-    settings = cases.case_settings_from(app.config["GRID_SETTINGS"])
+    settings = queries.case_settings_from(app.config["GRID_SETTINGS"])
     committed_at: dict[int, float] = {}
     with app.app_context():
         with database.new_session() as session:
@@ -66,7 +67,7 @@ def _dispatch_latency(app, count: int = COUNT) -> list[float]:
             principal = principal_for(session, worker.id)
         for n in range(count):
             with database.new_session() as session:
-                filed = reporting.report_case(
+                filed = filing.report_case(
                     session, principal, settings, category="E0104",
                     description=f"派遣延迟 {n}", lon=119.505 + n * 1e-4, lat=29.55, crs="wgs84")
                 session.commit()  # the after-commit hook hands the job to RQ here
@@ -115,7 +116,7 @@ def bench_sla(url: str, redis_url: str, count: int = 100_000) -> dict[str, float
                                                  "REDIS_URL": redis_url}))
     with app.app_context(), app.extensions["grid_db"].new_session() as session:
         started = time.perf_counter()
-        escalated = sla.sweep(session, now=datetime.now(UTC), interval=timedelta(hours=4))
+        escalated = escalation.sweep(session, now=datetime.now(UTC), interval=timedelta(hours=4))
         session.commit()
         seconds = time.perf_counter() - started
     return {"overdue_cases": count, "escalated": escalated, "sweep_seconds": seconds}

@@ -24,7 +24,7 @@ import psycopg
 from bench.harness import gunicorn, private_services, wrk
 from grid_api.app import create_app
 from grid_api.config import Settings
-from grid_api.services import area_import, areas, tiles
+from grid_api.geography import area_import, areas, tiles
 
 ORIGIN = (119.5, 29.5)  # south-west corner of the synthetic grid
 CELL_DEG = 0.001  # ≈ 97 m × 111 m

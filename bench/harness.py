@@ -19,7 +19,7 @@ from pathlib import Path
 from alembic import command
 
 from devenv.services import PostgisCluster, RedisServer, free_port
-from grid_api.migrations_state import alembic_config
+from grid_api.infra.migrations_state import alembic_config
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from shapely.errors import GEOSException, ShapelyError
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
+
+from geo.coordinates import valid_lon_lat
 
 POLYGONAL = {"Polygon", "MultiPolygon"}
 
@@ -28,8 +29,7 @@ def _coordinates_in_range(coordinates: Any) -> bool:
         if not all(isinstance(value, int | float) and not isinstance(value, bool)
                    for value in coordinates):
             return False
-        return (math.isfinite(lon) and math.isfinite(lat)
-                and -180 <= lon <= 180 and -90 <= lat <= 90)  # noqa: PLR2004
+        return valid_lon_lat(lon, lat)
     if isinstance(coordinates, list | tuple):
         return all(_coordinates_in_range(part) for part in coordinates)
     return False

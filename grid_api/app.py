@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Mapping
 from functools import partial
 
 from flask import Flask
 
-from grid_api import (
-    auth,
-    body_guard,
-    db,
-    http_errors,
-    outbox,
-    queues,
-    rate_limits,
-    request_context,
-)
 from grid_api.config import Settings
-from grid_api.logs import configure_logging
-from grid_api.migrations_state import head_revision
-from grid_api.passwords import PasswordService
+from grid_api.infra import database, outbox, queues
+from grid_api.infra.logs import configure_logging
+from grid_api.infra.migrations_state import head_revision
+from grid_api.infra.passwords import PasswordService
+from grid_api.web import auth, body_guard, db, problems, rate_limits, request_ids
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +45,28 @@ def _flask_config(settings: Settings) -> dict:
     }
 
 
-def _register_blueprints(api: http_errors.GridApi) -> None:
-    from grid_api.api import BLUEPRINTS  # noqa: PLC0415 - views import the app's modules
+# Each feature's HTTP modules, in the order their operations appear in the OpenAPI document.
+API_MODULES = (
+    "grid_api.ops.api.health",
+    "grid_api.ops.api.metrics",
+    "grid_api.identity.api.auth",
+    "grid_api.identity.api.users",
+    "grid_api.geography.api.areas",
+    "grid_api.geography.api.grids",
+    "grid_api.geography.api.tiles",
+    "grid_api.categories.api",
+    "grid_api.cases.api.cases",
+    "grid_api.cases.api.actions",
+    "grid_api.cases.api.attachments",
+    "grid_api.dispatch.api",
+    "grid_api.notifications.api.inbox",
+    "grid_api.notifications.api.devices",
+)
 
-    for blueprint in BLUEPRINTS:
-        api.register_blueprint(blueprint)
+
+def _register_blueprints(api: problems.GridApi) -> None:
+    for module_name in API_MODULES:
+        api.register_blueprint(importlib.import_module(module_name).blp)
 
 
 def create_app(overrides: Mapping[str, object] | None = None,
@@ -64,30 +74,31 @@ def create_app(overrides: Mapping[str, object] | None = None,
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     app = Flask("grid_api")
-    app.url_map.converters["int"] = http_errors.BoundedIntConverter
+    app.url_map.converters["int"] = problems.BoundedIntConverter
     app.config.update(_flask_config(settings))
     app.config.update(overrides or {})
 
-    database = db.Database(db.make_engine(settings.database_url, pool_size=settings.db_pool_size))
+    db_handle = database.Database(
+        database.make_engine(settings.database_url, pool_size=settings.db_pool_size))
     redis_connection = queues.connect(settings.redis_url)
-    app.extensions["grid_db"] = database
+    app.extensions["grid_db"] = db_handle
     app.extensions["grid_redis"] = redis_connection
     app.extensions["grid_outbox_handoff"] = partial(queues.hand_off_new_messages,
                                                     redis_connection)
     app.extensions["grid_migration_head"] = head_revision()
     app.extensions["grid_passwords"] = PasswordService(settings.password_hash_memory_kib)
-    outbox.install_hooks(database.sessionmaker, lambda: app.extensions["grid_outbox_handoff"])
+    outbox.install_hooks(db_handle.sessionmaker, lambda: app.extensions["grid_outbox_handoff"])
     app.teardown_appcontext(db.close_session)
 
-    request_context.init_app(app)
+    request_ids.init_app(app)
     body_guard.init_app(app)
     auth.init_app(app)
     rate_limits.init_app(app)
-    api = http_errors.GridApi(app)
+    api = problems.GridApi(app)
     app.extensions["grid_openapi"] = api
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
-    http_errors.init_app(app)
+    problems.init_app(app)
     _register_blueprints(api)
     return app

@@ -11,11 +11,13 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from grid_api.app import create_app
+from grid_api.demo import city
 from grid_api.errors import AppError
-from grid_api.migrations_state import alembic_config
-from grid_api.phones import normalize_phone
-from grid_api.services import accounts, area_import, demo
-from grid_api.services.areas import find_area_by_code
+from grid_api.geography import area_import
+from grid_api.geography.areas import find_area_by_code
+from grid_api.identity import accounts
+from grid_api.identity.phones import normalize_phone
+from grid_api.infra.migrations_state import alembic_config
 from models.unit import Unit
 from models.user import Role
 
@@ -45,8 +47,8 @@ def load_demo(force: bool) -> None:
     if app.config["GRID_SETTINGS"].production and not force:
         raise click.ClickException("refusing to create demo accounts in production")
     with app.app_context(), _session(app) as session, session.begin():
-        report = demo.load_demo_city(session)
-        demo.load_demo_accounts(session, app.extensions["grid_passwords"])
+        report = city.load_demo_city(session)
+        city.load_demo_accounts(session, app.extensions["grid_passwords"])
     click.echo(f"demo city: {report.districts} districts ({report.repaired} repaired), "
                f"{report.generated} streets, communities and grid cells generated")
 
@@ -54,8 +56,8 @@ def load_demo(force: bool) -> None:
 @main.command("demo-logins")
 def demo_logins() -> None:
     """Print the demo accounts to sign in with."""
-    click.echo(f"  Demo logins (password {demo.DEMO_PASSWORD}):")
-    for local_phone, name, role in demo.DEMO_ACCOUNTS:
+    click.echo(f"  Demo logins (password {city.DEMO_PASSWORD}):")
+    for local_phone, name, role in city.DEMO_ACCOUNTS:
         click.echo(f"    {role.value:12} {local_phone}  {name}")
 
 

@@ -1,7 +1,7 @@
 """The error taxonomy: every domain failure the API can answer, with its HTTP status.
 
-A leaf module: every layer may raise these. ``grid_api.http_errors`` turns them into
-localized problem+json; ``code`` names the message in ``grid_api.i18n``.
+A leaf module: every layer may raise these. ``grid_api.web.problems`` turns them into
+localized problem+json; ``code`` names the message in ``grid_api.web.i18n``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Cases and the closed-loop state machine: one table of transitions and one method.
 
 ``Case.apply`` moves a case and appends its immutable event; it never commits, never
-sends anything and never asks who the actor is (that is ``grid_api.authz``'s job).
+sends anything and never asks who the actor is (that is ``grid_api.cases.policy``'s job).
 """
 
 from __future__ import annotations

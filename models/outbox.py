@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text, text
@@ -12,6 +13,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, created_at_column
 
 MAX_ATTEMPTS = 25  # a message tried this often is given up: left undelivered for a look
+
+
+class Topic(StrEnum):
+    """Every kind of background work; ``tasks.handlers.HANDLERS`` has one handler each."""
+
+    ping = "system.ping"
+    auto_dispatch = "case.auto_dispatch"
+    push_notification = "push.notification"
+
+    @property
+    def queue(self) -> str:
+        """The RQ queue the topic runs on: what a person is waiting for goes first."""
+        return _QUEUES.get(self, "default")
+
+
+_QUEUES = {Topic.auto_dispatch: "high"}
 
 
 class OutboxMessage(Base):

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from grid_api.app import create_app
-from grid_api.logs import request_id_var
+from grid_api.infra.logs import request_id_var
 
 _app: Flask | None = None
 

@@ -7,16 +7,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from grid_api import counters
-from grid_api.services import dispatch, sla
-from grid_api.services.cases import case_settings_from
+from grid_api.cases.queries import case_settings_from
+from grid_api.dispatch import automatic, escalation
+from grid_api.infra import counters
 from tasks.context import job_app, job_session
 
 
 def auto_dispatch(session: Session, *, case_id: int, **_: Any) -> None:
     """Outbox topic ``case.auto_dispatch``; idempotent (a dispatched case is skipped)."""
     app = job_app()
-    outcome = dispatch.auto_dispatch(session, case_settings_from(app.config["GRID_SETTINGS"]),
+    outcome = automatic.auto_dispatch(session, case_settings_from(app.config["GRID_SETTINGS"]),
                                      case_id)
     if outcome == "dispatched":
         counters.increment(app.extensions["grid_redis"], "dispatched")
@@ -29,7 +29,7 @@ def sla_sweep() -> int:
     app = job_app()
     settings = app.config["GRID_SETTINGS"]
     with job_session("sla") as session:
-        escalated = sla.sweep(session, now=datetime.now(UTC),
+        escalated = escalation.sweep(session, now=datetime.now(UTC),
                               interval=timedelta(minutes=settings.escalation_interval_minutes))
     counters.increment(app.extensions["grid_redis"], "sla_sweeps")
     counters.increment(app.extensions["grid_redis"], "escalations", escalated)

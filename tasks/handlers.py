@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from models.outbox import Topic
 from tasks.dispatch import auto_dispatch
 from tasks.push import deliver_notifications
 
@@ -22,7 +23,7 @@ def ping(session: Session, **payload: Any) -> None:
 
 
 HANDLERS: dict[str, Handler] = {
-    "system.ping": ping,
-    "case.auto_dispatch": auto_dispatch,
-    "push.notification": deliver_notifications,
+    Topic.ping: ping,
+    Topic.auto_dispatch: auto_dispatch,
+    Topic.push_notification: deliver_notifications,
 }

@@ -20,7 +20,7 @@ from firebase_admin import credentials, exceptions, messaging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grid_api.services.notifications import render
+from grid_api.notifications.inbox import render
 from models.device import Device, PushDelivery
 from models.notification import Notification
 from tasks.context import job_app

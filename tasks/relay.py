@@ -9,8 +9,8 @@ from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import or_, select, update
 
-from grid_api import counters
-from grid_api.queues import DELIVER_JOB, enqueue_outbox_messages, outbox_job_id
+from grid_api.infra import counters
+from grid_api.infra.queues import DELIVER_JOB, enqueue_outbox_messages, outbox_job_id
 from models.outbox import MAX_ATTEMPTS, OutboxMessage
 from tasks.context import job_app, job_session
 from tasks.handlers import HANDLERS

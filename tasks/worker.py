@@ -27,7 +27,7 @@ from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 
 import tasks.relay  # noqa: F401 - handlers loaded once, before the first job
-from grid_api.queues import QUEUE_NAMES, is_active
+from grid_api.infra.queues import QUEUE_NAMES, is_active
 from tasks.context import job_app
 
 log = logging.getLogger(__name__)

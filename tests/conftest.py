@@ -17,7 +17,7 @@ from sqlalchemy import text
 from devenv.services import PostgisCluster, RedisServer
 from grid_api.app import create_app
 from grid_api.config import Settings
-from grid_api.migrations_state import alembic_config
+from grid_api.infra.migrations_state import alembic_config
 from tasks.context import use_app
 
 

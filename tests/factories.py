@@ -9,7 +9,7 @@ from shapely import MultiPolygon, box
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
-from grid_api.passwords import PasswordService
+from grid_api.infra.passwords import PasswordService
 from models.area import Area, AreaLevel
 from models.unit import Unit
 from models.user import GridAssignment, Role, User
@@ -73,7 +73,7 @@ COMMUNITY_BOUNDS = (120.10, 30.20, 120.12, 30.21)  # about 1.9 km × 1.1 km, nea
 def make_grid_tree(session: Session) -> dict:
     """city → district → street → community → 8 generated 500 m cells, plus a second district."""
     from geo.grid import CellShape  # noqa: PLC0415 - only the grid-building tests need it
-    from grid_api.services.grid_generation import generate_children  # noqa: PLC0415
+    from grid_api.geography.grid_generation import generate_children  # noqa: PLC0415
 
     city = make_area(session, level=AreaLevel.city, code="330100", bounds=(119.9, 30.0, 120.4,
                                                                               30.4))

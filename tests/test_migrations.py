@@ -5,7 +5,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
-from grid_api.migrations_state import alembic_config
+from grid_api.infra.migrations_state import alembic_config
 
 
 def test_one_head():

@@ -64,8 +64,8 @@ def photo():
 @pytest.fixture
 def committed_world(app, committed):
     """A committed report in a small city, and a supervisor able to register it."""
-    from grid_api.authz import Principal  # noqa: PLC0415
-    from grid_api.services.principals import principal_for  # noqa: PLC0415
+    from grid_api.identity.principal import Principal  # noqa: PLC0415
+    from grid_api.identity.principals import principal_for  # noqa: PLC0415
     from models.case import Case  # noqa: PLC0415
     from models.category import Category  # noqa: PLC0415
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from geo.crs import from_wgs84
-from grid_api.schemas.cases import CaseCreateSchema
+from grid_api.cases.schemas import CaseCreateSchema
 from models.calendar import CalendarDay
 from models.case import Case, CaseEvent
 
@@ -353,23 +353,23 @@ def test_photo_required_before_resolving(client, world, photo):
 
 def test_concurrent_actions_serialise_and_the_loser_gets_409(app, committed_world):
     """Two supervisors register the same report at once: exactly one wins."""
-    from grid_api.api.cases import case_settings  # noqa: PLC0415
+    from grid_api.cases import workflow  # noqa: PLC0415
+    from grid_api.cases.api.cases import case_settings  # noqa: PLC0415
     from grid_api.errors import InvalidTransition  # noqa: PLC0415
-    from grid_api.services import case_workflow  # noqa: PLC0415
     from models.case import CaseAction  # noqa: PLC0415
 
     database, case_id, principal = committed_world
     outcomes = []
     holder = database.new_session()
     with app.app_context():
-        ctx = case_workflow.ActionContext(holder, principal, case_settings())
-        case_workflow.act(ctx, case_id, CaseAction.register, {})  # holds the row lock
+        ctx = workflow.ActionContext(holder, principal, case_settings())
+        workflow.act(ctx, case_id, CaseAction.register, {})  # holds the row lock
 
         def rival():
             with app.app_context(), database.new_session() as session:
-                rival_ctx = case_workflow.ActionContext(session, principal, case_settings())
+                rival_ctx = workflow.ActionContext(session, principal, case_settings())
                 try:
-                    case_workflow.act(rival_ctx, case_id, CaseAction.register, {})
+                    workflow.act(rival_ctx, case_id, CaseAction.register, {})
                     session.commit()
                     outcomes.append("won")
                 except InvalidTransition:

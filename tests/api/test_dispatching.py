@@ -4,8 +4,9 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
-from grid_api.services import case_workflow, dispatch
-from grid_api.services.cases import case_settings_from
+from grid_api.cases import workflow
+from grid_api.cases.queries import case_settings_from
+from grid_api.dispatch import automatic
 from models.case import Case
 from models.outbox import OutboxMessage
 from tests.api.test_cases import POINT, act, report
@@ -85,8 +86,8 @@ def test_auto_dispatch_follows_the_rule_once(client, app, db, world):
     rule = _rule(client, world, "E0104", world["community"], unit.id)
     case_id = report(client, world["worker"]).get_json()["id"]
     settings = case_settings_from(app.config["GRID_SETTINGS"])
-    assert dispatch.auto_dispatch(db, settings, case_id) == "dispatched"
-    assert dispatch.auto_dispatch(db, settings, case_id) == "skipped"  # a redelivery
+    assert automatic.auto_dispatch(db, settings, case_id) == "dispatched"
+    assert automatic.auto_dispatch(db, settings, case_id) == "skipped"  # a redelivery
     case = db.get(Case, case_id)
     assert (case.status.value, case.unit_id) == ("dispatched", unit.id)
     assert case.handle_deadline is not None
@@ -98,8 +99,8 @@ def test_auto_dispatch_follows_the_rule_once(client, app, db, world):
 def test_no_rule_flags_manual_dispatch_and_tells_the_supervisors(client, app, db, world):
     case_id = report(client, world["worker"], category="E0602").get_json()["id"]
     settings = case_settings_from(app.config["GRID_SETTINGS"])
-    assert dispatch.auto_dispatch(db, settings, case_id) == "manual"
-    assert dispatch.auto_dispatch(db, settings, case_id) == "manual"
+    assert automatic.auto_dispatch(db, settings, case_id) == "manual"
+    assert automatic.auto_dispatch(db, settings, case_id) == "manual"
     assert db.get(Case, case_id).needs_manual_dispatch
     inbox = client.get("/api/v1/notifications", headers=world["supervisor"].headers).get_json()
     assert inbox["unread"] == 1  # told once, not on every redelivery
@@ -158,7 +159,7 @@ def test_calendar_days_move_deadlines(client, db, world, app):
                         headers=world["resident"].headers).get_json()["items"]
     assert {"day": tomorrow.isoformat(), "working": False, "note": "测试假日"} in listed
     settings = case_settings_from(app.config["GRID_SETTINGS"])
-    ctx = case_workflow.ActionContext(db, None, settings)
+    ctx = workflow.ActionContext(db, None, settings)
     assert ctx.calendar.is_working(tomorrow) is False
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from geo.crs import from_wgs84
 from geo.grid import CellShape
-from grid_api.services.grid_generation import generate_children
+from grid_api.geography.grid_generation import generate_children
 from models.area import AreaLevel
 from tests.factories import bearer, login, make_area, make_user
 
@@ -147,7 +147,7 @@ def test_import_by_api_is_admin_only_and_reports(client, db, tree):
 
 
 def test_failed_import_leaves_nothing_behind(client, db, tree, monkeypatch):
-    from grid_api.services import area_import  # noqa: PLC0415
+    from grid_api.geography import area_import  # noqa: PLC0415
 
     admin = bearer(login(client, make_user(db, roles=("admin",))))
     collection = {"type": "FeatureCollection", "features": [

@@ -2,12 +2,12 @@
 
 from datetime import UTC, datetime, timedelta
 
-from grid_api import counters, outbox
-from models.outbox import MAX_ATTEMPTS, OutboxMessage
+from grid_api.infra import counters, outbox
+from models.outbox import MAX_ATTEMPTS, OutboxMessage, Topic
 
 
 def test_metrics_report_backlog_queues_and_counters(app, client, db):
-    outbox.add(db, "system.ping")
+    outbox.add(db, Topic.ping)
     db.flush()
     counters.increment(app.extensions["grid_redis"], "dispatched", 3)
     response = client.get("/metrics")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from grid_api.authz import declared_permission
+from grid_api.web.permissions import declared_permission
 from models.area import AreaLevel
 from tests.factories import bearer, login, make_area, make_case, make_unit, make_user
 

@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image
 
-from grid_api.services.photos import DecompressionBomb, process_photo
+from grid_api.cases.photos import DecompressionBomb, process_photo
 from tests.api.test_cases import POINT, report
 
 

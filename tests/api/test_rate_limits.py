@@ -4,7 +4,7 @@ import pytest
 
 from grid_api.app import create_app
 from grid_api.config import Settings
-from grid_api.rate_limits import limiter
+from grid_api.web.rate_limits import limiter
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from grid_api.errors import BusinessRuleViolation, NotFound, ValidationFailed
-from grid_api.services.area_import import import_areas
+from grid_api.geography.area_import import import_areas
 from models.area import Area, AreaLevel, AreaVersion
 from tests.factories import make_area
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import text
 
-from grid_api.services.working_time import CALENDAR_FINGERPRINT_SQL, CalendarCache
+from grid_api.working_time.calendar import CALENDAR_FINGERPRINT_SQL, CalendarCache
 from models.calendar import CalendarDay
 
 

@@ -4,9 +4,7 @@ routes its cases to the demo unit."""
 import pytest
 from sqlalchemy import func, select
 
-from grid_api.passwords import PasswordService
-from grid_api.services.areas import find_area_by_code
-from grid_api.services.demo import (
+from grid_api.demo.city import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
     DEMO_SUPERVISED_AREA,
@@ -14,6 +12,8 @@ from grid_api.services.demo import (
     load_demo_accounts,
     load_demo_city,
 )
+from grid_api.geography.areas import find_area_by_code
+from grid_api.infra.passwords import PasswordService
 from models.category import Category
 from models.routing import RoutingRule
 from models.unit import Unit

@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from grid_api.services.areas import locate
-from grid_api.services.demo import load_demo_city
+from grid_api.demo.city import load_demo_city
+from grid_api.geography.areas import locate
 from models.area import Area, AreaLevel
 
 

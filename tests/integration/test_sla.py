@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
-from grid_api.services import sla
+from grid_api.dispatch import escalation
 from models.case import Case
 from models.notification import Notification
 from tests.factories import make_case, make_grid_tree, make_user
@@ -31,13 +31,13 @@ def _inbox(session, user):
 def test_escalation_climbs_the_tree_once_per_level(db):
     case, district_boss, city_boss = _setup(db)
     now = datetime.now(UTC)
-    assert sla.sweep(db, now=now, interval=INTERVAL) == 1
-    assert sla.sweep(db, now=now + timedelta(minutes=1), interval=INTERVAL) == 0
+    assert escalation.sweep(db, now=now, interval=INTERVAL) == 1
+    assert escalation.sweep(db, now=now + timedelta(minutes=1), interval=INTERVAL) == 0
     db.refresh(case)
     assert (case.overdue, case.escalation_level) == (True, 1)
     assert [p["level"] for p in _inbox(db, district_boss)] == [1]
     assert _inbox(db, city_boss) == []
-    assert sla.sweep(db, now=now + INTERVAL + timedelta(minutes=1), interval=INTERVAL) == 1
+    assert escalation.sweep(db, now=now + INTERVAL + timedelta(minutes=1), interval=INTERVAL) == 1
     assert [p["level"] for p in _inbox(db, city_boss)] == [2]  # the next area up
     assert [p["level"] for p in _inbox(db, district_boss)] == [1]
 
@@ -46,10 +46,10 @@ def test_deferred_and_on_time_cases_are_left_alone(db):
     case, _, _ = _setup(db)
     case.deferred = True
     db.flush()
-    assert sla.sweep(db, now=datetime.now(UTC), interval=INTERVAL) == 0
+    assert escalation.sweep(db, now=datetime.now(UTC), interval=INTERVAL) == 0
     db.execute(update(Case).where(Case.id == case.id).values(
         deferred=False, handle_deadline=datetime.now(UTC) + timedelta(hours=1)))
-    assert sla.sweep(db, now=datetime.now(UTC), interval=INTERVAL) == 0
+    assert escalation.sweep(db, now=datetime.now(UTC), interval=INTERVAL) == 0
 
 
 def test_two_sweepers_at_once_escalate_once(committed):
@@ -60,11 +60,11 @@ def test_two_sweepers_at_once_escalate_once(committed):
     now = datetime.now(UTC)
     first, second = committed.new_session(), committed.new_session()
     try:
-        assert sla.sweep(first, now=now, interval=INTERVAL) == 1  # holds the row
-        assert sla.sweep(second, now=now, interval=INTERVAL) == 0  # skips the locked row
+        assert escalation.sweep(first, now=now, interval=INTERVAL) == 1  # holds the row
+        assert escalation.sweep(second, now=now, interval=INTERVAL) == 0  # skips the locked row
         first.commit()
         second.rollback()
-        assert sla.sweep(second, now=now, interval=INTERVAL) == 0  # and now it is not due
+        assert escalation.sweep(second, now=now, interval=INTERVAL) == 0  # and now it is not due
         second.commit()
     finally:
         first.close()
@@ -77,7 +77,7 @@ def test_two_sweepers_at_once_escalate_once(committed):
 
 
 def test_many_messages_make_few_push_jobs(db):
-    from grid_api.services.notifications import PUSH_BATCH, insert_messages  # noqa: PLC0415
+    from grid_api.notifications.inbox import PUSH_BATCH, insert_messages  # noqa: PLC0415
     from models.outbox import OutboxMessage  # noqa: PLC0415
 
     user = make_user(db)
@@ -96,7 +96,7 @@ def test_a_sweep_finding_many_cases_sends_one_digest_per_supervisor(db):
         other.handle_deadline = case.handle_deadline
         other.status = case.status
     db.flush()
-    assert sla.sweep(db, now=datetime.now(UTC), interval=INTERVAL) == 3
+    assert escalation.sweep(db, now=datetime.now(UTC), interval=INTERVAL) == 3
     kinds = db.execute(select(Notification.kind, Notification.params).where(
         Notification.user_id == district_boss.id)).all()
     assert len(kinds) == 1

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from devenv.services import PostgisCluster, RedisServer
 from grid_api.app import create_app
 from grid_api.config import Settings
-from grid_api.queues import connect, outbox_job_id
+from grid_api.infra.queues import connect, outbox_job_id
 from models.case import Case, CaseEvent
 from models.outbox import OutboxMessage
 from tasks.context import use_app
@@ -52,7 +52,7 @@ def stack(app, committed, test_env, own_redis):
         tree = make_grid_tree(session)
         unit = make_unit(session, name="保洁")
         worker = make_user(session, roles=("grid_worker",), grid_cells=tuple(tree["cells"]))
-        from grid_api.services.routing import create_rule  # noqa: PLC0415
+        from grid_api.dispatch.routing import create_rule  # noqa: PLC0415
 
         create_rule(session, category="E01", area_id=tree["district"].id, unit_id=unit.id)
         session.commit()
@@ -153,7 +153,7 @@ def test_api_and_worker_outlive_a_postgresql_restart(tmp_path, test_env, own_red
     cluster = PostgisCluster(tmp_path / "pg", database="restart", durable=False).start()
     from alembic import command  # noqa: PLC0415
 
-    from grid_api.migrations_state import alembic_config  # noqa: PLC0415
+    from grid_api.infra.migrations_state import alembic_config  # noqa: PLC0415
 
     command.upgrade(alembic_config(cluster.url), "head")
     env = {**test_env, **FAST, "DATABASE_URL": cluster.url, "REDIS_URL": own_redis.url,

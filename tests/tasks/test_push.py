@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from devenv.fake_fcm import FakeFcm
-from grid_api.services.notifications import notify
+from grid_api.notifications.inbox import notify
 from models.device import Device, PushDelivery
 from models.notification import Notification
 from models.outbox import OutboxMessage

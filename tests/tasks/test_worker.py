@@ -8,9 +8,9 @@ from rq import Queue, SimpleWorker
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import update
 
-from grid_api import outbox
-from grid_api.queues import QUEUE_NAMES, enqueue_outbox_messages, outbox_job_id
-from models.outbox import OutboxMessage
+from grid_api.infra import outbox
+from grid_api.infra.queues import QUEUE_NAMES, enqueue_outbox_messages, outbox_job_id
+from models.outbox import OutboxMessage, Topic
 from tasks import handlers, relay, worker
 from tasks.retry import RetryLater
 
@@ -23,7 +23,7 @@ def _run_worker_burst(app) -> None:
     SimpleWorker(queues, connection=connection).work(burst=True, with_scheduler=False)
 
 
-def _committed_message(committed, topic="system.ping", **payload) -> int:
+def _committed_message(committed, topic=Topic.ping, **payload) -> int:
     with committed.new_session() as session:
         message = outbox.add(session, topic, **payload)
         session.commit()
@@ -61,7 +61,7 @@ def test_sweeper_delivers_what_the_hook_could_not(app, committed):
 def test_duplicate_delivery_runs_the_handler_once(app, committed, monkeypatch):
     message_id = _committed_message(committed)
     calls = []
-    monkeypatch.setitem(handlers.HANDLERS, "system.ping", lambda session, **p: calls.append(p))
+    monkeypatch.setitem(handlers.HANDLERS, Topic.ping, lambda session, **p: calls.append(p))
     assert relay.deliver(message_id) == "delivered"
     assert relay.deliver(message_id) == "skipped"
     assert len(calls) == 1
@@ -77,7 +77,7 @@ def test_retries_stop_after_the_last_attempt(app, committed, monkeypatch):
     def busy(session, **payload):
         raise RetryLater("device busy")
 
-    monkeypatch.setitem(handlers.HANDLERS, "system.ping", busy)
+    monkeypatch.setitem(handlers.HANDLERS, Topic.ping, busy)
     assert relay.deliver(message_id) == "given_up"
     scheduled = ScheduledJobRegistry("default", connection=app.extensions["grid_redis"])
     assert outbox_job_id(message_id) not in scheduled.get_job_ids()
@@ -90,7 +90,7 @@ def test_failing_handler_records_the_error_and_raises(app, committed, monkeypatc
     def failing(session, **payload):
         raise ValueError("unit lookup failed")
 
-    monkeypatch.setitem(handlers.HANDLERS, "system.ping", failing)
+    monkeypatch.setitem(handlers.HANDLERS, Topic.ping, failing)
     with pytest.raises(ValueError, match="unit lookup failed"):
         relay.deliver(message_id)
     failed = _reload(committed, message_id)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from grid_api.passwords import PasswordService, weakness
-from grid_api.phones import normalize_phone
+from grid_api.identity.phones import normalize_phone
+from grid_api.infra.passwords import PasswordService, weakness
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from grid_api.services.working_time import WORKING_DAYS, WORKING_HOURS, WorkingCalendar
+from grid_api.working_time.calendar import WORKING_DAYS, WORKING_HOURS, WorkingCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
 # 2026 National Day: 1–7 Oct off, Sunday 27 Sep and Saturday 10 Oct are make-up working days.

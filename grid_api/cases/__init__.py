@@ -1,0 +1,1 @@
+"""Cases: reporting, the closed-loop workflow, who sees what, photos, presentation."""

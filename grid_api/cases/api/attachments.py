@@ -1,0 +1,80 @@
+"""Photos of a case: upload (multipart), list, download the EXIF-free copy."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, request
+from flask.views import MethodView
+
+from grid_api.cases import attachments, queries
+from grid_api.cases.schemas import AttachmentFormSchema, AttachmentListSchema, AttachmentSchema
+from grid_api.errors import PayloadTooLarge, ValidationFailed
+from grid_api.infra.storage import LocalStorage
+from grid_api.web import auth, db, permissions
+from grid_api.web.blueprint import Blueprint
+
+blp = Blueprint("attachments", __name__, url_prefix="/api/v1/cases",
+                description="Photos: JPEG, PNG, WebP or HEIC, checked by content, re-encoded "
+                            "without EXIF; the original position and time are kept for staff")
+
+
+def _storage() -> LocalStorage:
+    return LocalStorage(current_app.config["GRID_SETTINGS"].storage_dir)
+
+
+def _uploaded_bytes() -> bytes:
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationFailed(errors={"file": ["Missing data for required field."]})
+    limit = current_app.config["GRID_SETTINGS"].photo_max_bytes
+    try:
+        data = upload.stream.read(limit + 1)
+    finally:
+        upload.close()  # large uploads spool to a temporary file
+    if len(data) > limit:
+        raise PayloadTooLarge(params={"limit": limit})
+    if not data:
+        raise ValidationFailed(errors={"file": ["The file is empty."]})
+    return data
+
+
+@blp.route("/<int:case_id>/attachments")
+class CaseAttachments(MethodView):
+    @permissions.require(permissions.AUTHENTICATED)
+    @blp.arguments(AttachmentFormSchema, location="form")
+    @blp.response(201, AttachmentSchema)
+    @blp.alt_response(200, description="The same photo was uploaded before (a retry)")
+    @blp.alt_response(413, description="Larger than PHOTO_MAX_BYTES")
+    @blp.alt_response(415, description="Not a JPEG, PNG, WebP or HEIC image")
+    @blp.alt_response(422, description="A decompression bomb, or a corrupt file")
+    @db.transactional
+    def post(self, form, case_id):
+        """Attach a photo (multipart field `file`; `purpose`: report, resolution,
+        verification or comment)."""
+        principal = auth.current_principal()
+        attachment, created = attachments.add_photo(
+            db.session(), _storage(), principal, case_id, data=_uploaded_bytes(),
+            purpose=form["purpose"],
+            far_metres=current_app.config["GRID_SETTINGS"].photo_far_metres)
+        case = queries.get_case(db.session(), case_id)
+        return attachments.describe_photo(principal, case, attachment), 201 if created else 200
+
+    @permissions.require(permissions.AUTHENTICATED)
+    @blp.response(200, AttachmentListSchema)
+    def get(self, case_id):
+        """The case's photos (with EXIF evidence for staff)."""
+        principal = auth.current_principal()
+        case, photos = attachments.list_photos(db.session(), principal, case_id)
+        return {"items": [attachments.describe_photo(principal, case, p) for p in photos]}
+
+
+@blp.route("/<int:case_id>/attachments/<int:attachment_id>")
+class AttachmentFile(MethodView):
+    @permissions.require(permissions.AUTHENTICATED)
+    @blp.response(200, description="The re-encoded JPEG", content_type="image/jpeg")
+    def get(self, case_id, attachment_id):
+        """The photo as anyone who may see the case gets it: re-encoded, without EXIF."""
+        attachment = attachments.get_photo(db.session(), auth.current_principal(), case_id,
+                                           attachment_id)
+        return Response(_storage().get(attachment.storage_key), mimetype="image/jpeg",
+                        headers={"Cache-Control": "private, max-age=86400",
+                                 "ETag": f'"{attachment.sha256[:32]}"'})

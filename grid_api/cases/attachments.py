@@ -1,0 +1,98 @@
+"""Photos of a case: intake (checked, re-encoded, evidence kept) and who sees what."""
+
+from __future__ import annotations
+
+import math
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from grid_api.cases import policy, queries
+from grid_api.cases.photos import process_photo
+from grid_api.errors import BusinessRuleViolation, NotFound, PermissionDenied
+from grid_api.identity.principal import Principal
+from grid_api.infra.storage import Storage
+from models.attachment import Attachment
+from models.case import Case, CaseAction, CaseStatus
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def _metres(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance (haversine): plenty for "more than 200 m away"."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def _check_purpose(principal: Principal, case: Case, purpose: str) -> None:
+    if case.status in {CaseStatus.closed, CaseStatus.rejected}:
+        raise BusinessRuleViolation("case_is_finished")
+    if not policy.can_view_full(principal, case):
+        raise PermissionDenied
+    if purpose == "resolution" and not policy.can(principal, CaseAction.resolve, case):
+        raise PermissionDenied
+
+
+def add_photo(session: Session, storage: Storage, principal: Principal, case_id: int, *,
+              data: bytes, purpose: str, far_metres: float) -> tuple[Attachment, bool]:
+    """Store a photo; returns (attachment, created). The same file sent again by the same
+    person (a retried upload) returns the first one. Raises NotFound, PermissionDenied,
+    UnsupportedMediaType, DecompressionBomb, ValidationFailed, BusinessRuleViolation."""
+    case = queries.get_visible_case(session, principal, case_id)
+    _check_purpose(principal, case, purpose)
+    photo = process_photo(data)
+    existing = session.execute(select(Attachment).where(
+        Attachment.case_id == case.id, Attachment.uploader_id == principal.user_id,
+        Attachment.sha256 == photo.sha256).order_by(Attachment.id).limit(1)).scalar()
+    if existing is not None:
+        return existing, False
+    distance = None
+    if photo.exif_lon is not None:
+        lon, lat = session.execute(select(func.ST_X(Case.location), func.ST_Y(Case.location))
+                                   .where(Case.id == case.id)).one()
+        distance = _metres(photo.exif_lon, photo.exif_lat, lon, lat)
+    key = f"cases/{case.id}/{photo.sha256[:32]}.jpg"
+    storage.put(key, photo.jpeg)
+    attachment = Attachment(
+        case_id=case.id, uploader_id=principal.user_id, purpose=purpose, storage_key=key,
+        original_format=photo.original_format, sha256=photo.sha256, width=photo.width,
+        height=photo.height, size_bytes=len(photo.jpeg), exif_lon=photo.exif_lon,
+        exif_lat=photo.exif_lat, exif_taken_at=photo.exif_taken_at, distance_m=distance,
+        far_from_case=distance is not None and distance > far_metres)
+    session.add(attachment)
+    session.flush()  # the id is in the answer
+    return attachment, True
+
+
+def list_photos(session: Session, principal: Principal, case_id: int) -> tuple[Case, list]:
+    case = queries.get_visible_case(session, principal, case_id)
+    photos = session.execute(select(Attachment).where(Attachment.case_id == case.id)
+                             .order_by(Attachment.id)).scalars().all()
+    return case, list(photos)
+
+
+def get_photo(session: Session, principal: Principal, case_id: int,
+              attachment_id: int) -> Attachment:
+    case = queries.get_visible_case(session, principal, case_id)
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case.id:
+        raise NotFound
+    return attachment
+
+
+def describe_photo(principal: Principal, case: Case, attachment: Attachment) -> dict:
+    described = {
+        "id": attachment.id, "purpose": attachment.purpose, "width": attachment.width,
+        "height": attachment.height, "size_bytes": attachment.size_bytes,
+        "created_at": attachment.created_at,
+        "url": f"/api/v1/cases/{case.id}/attachments/{attachment.id}",
+    }
+    if principal.is_staff and policy.can_view_full(principal, case):
+        described["exif"] = {"lon": attachment.exif_lon, "lat": attachment.exif_lat,
+                             "taken_at": (attachment.exif_taken_at.isoformat()
+                                          if attachment.exif_taken_at else None),
+                             "distance_m": attachment.distance_m}
+        described["far_from_case"] = attachment.far_from_case
+    return described

@@ -1,0 +1,149 @@
+"""Filing a report: the busiest write of the product, sent from phones in the field.
+
+It costs two statements. The first reads everything the report depends on — the grid cell
+with its ancestors, the category with its major class, the reporter, the next case number
+and the fingerprint of the working calendar. The second writes the case together with the
+opening events the state machine (``models.case``) gave it. The answer is built from what
+those two returned, without reading the case back.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from grid_api.cases import queries
+from grid_api.cases.queries import (
+    CaseRefs,
+    CaseSettings,
+    deadline_after,
+    describe,
+    schedule_auto_dispatch,
+)
+from grid_api.errors import BusinessRuleViolation, ValidationFailed
+from grid_api.geography.areas import COVERING_CELL
+from grid_api.identity.principal import Principal
+from grid_api.working_time.calendar import CALENDAR_FINGERPRINT_SQL
+from models.case import Case, CaseAction
+from models.category import stage_limit
+
+FUTURE_SKEW = timedelta(minutes=10)  # phones' clocks run fast; more is a mistake
+
+# A case number is drawn only when the report can be filed.
+PLACEMENT_SQL = text(f"""
+    WITH cell AS (SELECT id, code, name, level, path {COVERING_CELL})
+    SELECT cell.id AS cell_id, cell.code AS cell_code, cell.name AS cell_name,
+           cell.level::text AS cell_level, cell.path AS cell_path,
+           (SELECT coalesce(json_agg(json_build_object(
+                       'id', a.id, 'code', a.code, 'name', a.name, 'level', a.level)
+                     ORDER BY length(a.path)), '[]')
+            FROM areas a
+            WHERE a.id = ANY (string_to_array(trim(both '/' from cell.path), '/')::bigint[])
+              AND a.id <> cell.id) AS ancestors,
+           category.id AS category_id, category.code AS category_code,
+           category.kind::text AS category_kind, category.name_zh, category.name_en,
+           category.time_limits, major.time_limits AS major_time_limits,
+           reporter.display_name, reporter.phone,
+           CASE WHEN cell.id IS NOT NULL AND category.id IS NOT NULL
+                THEN nextval('case_code_seq') END AS number,
+           ({CALENDAR_FINGERPRINT_SQL}) AS calendar_fingerprint
+    FROM (SELECT 1) AS one
+    LEFT JOIN cell ON true
+    LEFT JOIN categories category
+           ON category.code = :category AND category.parent_id IS NOT NULL AND category.active
+    LEFT JOIN categories major ON major.id = category.parent_id
+    LEFT JOIN users reporter ON reporter.id = :reporter_id
+""")  # noqa: S608 - constant fragments only
+
+INSERT_SQL = text("""
+    WITH new_case AS (
+        INSERT INTO cases (code, status, version, category_id, description, location,
+                           reported_crs, address, seen_at, reporter_id, grid_id, area_path,
+                           register_deadline, registered_at)
+        VALUES (:code, :status, :version, :category_id, :description,
+                ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :reported_crs, :address, :seen_at,
+                :reporter_id, :grid_id, :area_path, :register_deadline, :registered_at)
+        RETURNING id, created_at, updated_at, overdue, deferred, needs_manual_dispatch,
+                  return_count, rework_count),
+    opening AS (
+        INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note)
+        SELECT new_case.id, e.seq, e.action, e.from_status, e.to_status, e.actor_id, e.note
+        FROM new_case, jsonb_to_recordset(CAST(:events AS jsonb))
+             AS e(seq int, action text, from_status text, to_status text, actor_id bigint,
+                  note text))
+    SELECT * FROM new_case
+""")
+
+
+@dataclass(frozen=True)
+class FiledReport:
+    case: Case
+    view: dict[str, Any]  # the case as its reporter sees it
+
+
+def report_case(session: Session, principal: Principal, settings: CaseSettings, *,
+                category: str, description: str, lon: float, lat: float, crs: str,
+                address: str | None = None, seen_at: datetime | None = None) -> FiledReport:
+    """File a report where the point falls. A grid worker's report in own cells (or any
+    staff report, or any report when review is off) is registered at once.
+
+    Raises ValidationFailed (unknown category, seen in the future),
+    BusinessRuleViolation (outside_service_area).
+    """
+    now = datetime.now(UTC)
+    if seen_at is not None and seen_at > now + FUTURE_SKEW:
+        raise ValidationFailed(errors={"seen_at": ["Must not be in the future."]})
+    placed = session.execute(PLACEMENT_SQL, {
+        "lon": lon, "lat": lat, "category": category, "reporter_id": principal.user_id}).one()
+    if placed.category_id is None:
+        raise ValidationFailed("unknown_category", errors={"category": ["Unknown category."]})
+    if placed.cell_id is None:
+        raise BusinessRuleViolation("outside_service_area",
+                                    errors={"location": ["Outside every grid cell."]})
+    calendar = queries.calendar(session, settings, placed.calendar_fingerprint)
+    local_day = now.astimezone(calendar.zone).strftime("%Y%m%d")
+    case = Case.report(
+        actor_id=principal.user_id, code=f"{local_day}{placed.number:06d}",
+        category_id=placed.category_id, description=description, reported_crs=crs,
+        address=address, seen_at=seen_at, reporter_id=principal.user_id,
+        grid_id=placed.cell_id, area_path=placed.cell_path,
+        register_deadline=deadline_after(calendar, stage_limit(
+            "register", placed.time_limits, placed.major_time_limits), now))
+    if principal.is_staff or not settings.residents_need_review:
+        case.apply(CaseAction.register, actor_id=principal.user_id)
+        case.registered_at = now
+    _insert(session, case, lon, lat)
+    if case.registered_at is not None:
+        schedule_auto_dispatch(session, case.id)
+    return FiledReport(case, describe(principal, case, CaseRefs(
+        lon=lon, lat=lat,
+        category={"code": placed.category_code, "kind": placed.category_kind,
+                  "name_zh": placed.name_zh, "name_en": placed.name_en},
+        grid={"id": placed.cell_id, "code": placed.cell_code, "name": placed.cell_name,
+              "level": placed.cell_level, "ancestors": placed.ancestors},
+        reporter={"id": principal.user_id, "display_name": placed.display_name,
+                  "phone": placed.phone},
+        unit=None)))
+
+
+def _insert(session: Session, case: Case, lon: float, lat: float) -> None:
+    """Write the new case and its opening events in one statement; fill in what the
+    database assigned (id, timestamps, defaults) on ``case``, which stays out of the
+    session."""
+    events = [{"seq": event.seq, "action": event.action, "from_status": event.from_status,
+               "to_status": event.to_status, "actor_id": event.actor_id, "note": event.note}
+              for event in case.events]
+    row = session.execute(INSERT_SQL, {
+        "code": case.code, "status": case.status.value, "version": case.version,
+        "category_id": case.category_id, "description": case.description, "lon": lon,
+        "lat": lat, "reported_crs": case.reported_crs, "address": case.address,
+        "seen_at": case.seen_at, "reporter_id": case.reporter_id, "grid_id": case.grid_id,
+        "area_path": case.area_path, "register_deadline": case.register_deadline,
+        "registered_at": case.registered_at, "events": json.dumps(events)}).one()
+    for column, value in row._mapping.items():
+        setattr(case, column, value)

@@ -1,0 +1,197 @@
+"""Case schemas: the report a phone sends, case views, actions, lists, photos."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from marshmallow import Schema, fields, validate
+
+from grid_api.cases.workflow import REJECT_REASONS, RETURN_REASONS
+from grid_api.web.fields import CRS, LAT, LON, AreaRefSchema, BBox, PointSchema, UnitRefSchema
+from grid_api.web.pagination import PageArgsSchema
+from models.case import CaseStatus
+
+NOTE = fields.String(validate=validate.Length(min=1, max=2000))
+WHEN = {"default_timezone": UTC}  # a time without a zone is read as UTC
+
+
+class CaseCreateSchema(Schema):
+    category = fields.String(required=True, validate=validate.Length(max=12),
+                             metadata={"example": "E0102"})
+    description = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    location = fields.Nested(PointSchema, required=True)
+    crs = CRS
+    address = fields.String(validate=validate.Length(max=200))
+    seen_at = fields.AwareDateTime(**WHEN, metadata={"description": "When the reporter saw it"})
+
+
+class CategoryRefSchema(Schema):
+    code = fields.String()
+    kind = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+
+
+class GridRefSchema(AreaRefSchema):
+    ancestors = fields.List(fields.Nested(AreaRefSchema))
+
+
+class ReporterSchema(Schema):
+    id = fields.Integer()
+    display_name = fields.String()
+    phone = fields.String(metadata={"description": "Staff only"})
+
+
+class DeadlinesSchema(Schema):
+    register = fields.DateTime(allow_none=True)
+    handle = fields.DateTime(allow_none=True)
+    verify = fields.DateTime(allow_none=True)
+
+
+class CaseSchema(Schema):
+    """A case. With ``redacted: true`` (someone else's case) only the public part is there."""
+
+    id = fields.Integer()
+    code = fields.String()
+    status = fields.String()
+    redacted = fields.Boolean()
+    category = fields.Nested(CategoryRefSchema)
+    description = fields.String()
+    location = fields.Nested(PointSchema)
+    address = fields.String(allow_none=True)
+    grid = fields.Nested(GridRefSchema)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    version = fields.Integer()
+    seen_at = fields.DateTime(allow_none=True)
+    reported_crs = fields.String()
+    reporter = fields.Nested(ReporterSchema)
+    unit = fields.Nested(UnitRefSchema, allow_none=True)
+    deadlines = fields.Nested(DeadlinesSchema)
+    extension_requested_until = fields.DateTime(allow_none=True)
+    overdue = fields.Boolean()
+    deferred = fields.Boolean()
+    needs_manual_dispatch = fields.Boolean()
+    return_count = fields.Integer()
+    frequently_returned = fields.Boolean()
+    rework_count = fields.Integer()
+    rating = fields.Integer(allow_none=True)
+    duplicate_of = fields.Integer(allow_none=True)
+    distance_m = fields.Float(metadata={"description": "Nearby search only"})
+
+
+class CasePageSchema(Schema):
+    items = fields.List(fields.Nested(CaseSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class CaseListArgsSchema(PageArgsSchema):
+    status = fields.List(fields.String(validate=validate.OneOf([s.value for s in CaseStatus])))
+    category = fields.String(validate=validate.Length(max=12))
+    area = fields.Integer()
+    unit = fields.Integer()
+    bbox = BBox()
+    mine = fields.Boolean(load_default=False)
+    overdue = fields.Boolean()
+    created_from = fields.AwareDateTime(**WHEN)
+    created_to = fields.AwareDateTime(**WHEN)
+
+
+class NearbyArgsSchema(Schema):
+    lon = fields.Float(required=True, validate=LON)
+    lat = fields.Float(required=True, validate=LAT)
+    crs = CRS
+    category = fields.String(validate=validate.Length(max=12))
+    radius_m = fields.Float(load_default=100, validate=validate.Range(min=1, max=2000))
+    days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=365))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class EventSchema(Schema):
+    id = fields.Integer()
+    seq = fields.Integer()
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    actor_id = fields.Integer(allow_none=True, metadata={"description": "Staff only"})
+    note = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    internal = fields.Boolean()
+    data = fields.Dict()
+    created_at = fields.DateTime()
+
+
+class EventListSchema(Schema):
+    items = fields.List(fields.Nested(EventSchema))
+
+
+class NoteSchema(Schema):
+    note = NOTE
+
+
+class RequiredNoteSchema(Schema):
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class RejectSchema(Schema):
+    reason = fields.String(required=True, validate=validate.OneOf(REJECT_REASONS))
+    duplicate_of = fields.Integer()
+    note = NOTE
+
+
+class DispatchSchema(Schema):
+    unit_id = fields.Integer(required=True)
+    note = NOTE
+
+
+class ReassignSchema(Schema):
+    unit_id = fields.Integer(required=True)
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ReturnSchema(Schema):
+    reason = fields.String(required=True, validate=validate.OneOf(RETURN_REASONS))
+    note = NOTE
+
+
+class ExtensionRequestSchema(Schema):
+    until = fields.AwareDateTime(required=True, **WHEN)
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ExtensionDecisionSchema(Schema):
+    approve = fields.Boolean(required=True)
+    note = NOTE
+
+
+class CommentSchema(Schema):
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    internal = fields.Boolean(load_default=False,
+                              metadata={"description": "Staff only: hidden from residents"})
+
+
+class RatingSchema(Schema):
+    score = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    note = NOTE
+
+
+class AttachmentSchema(Schema):
+    id = fields.Integer()
+    purpose = fields.String()
+    width = fields.Integer()
+    height = fields.Integer()
+    size_bytes = fields.Integer()
+    created_at = fields.DateTime()
+    url = fields.String()
+    exif = fields.Dict(metadata={"description": "Staff only: position and time in the "
+                                                "original file, distance to the case"})
+    far_from_case = fields.Boolean(metadata={"description": "Staff only"})
+
+
+class AttachmentListSchema(Schema):
+    items = fields.List(fields.Nested(AttachmentSchema))
+
+
+class AttachmentFormSchema(Schema):
+    purpose = fields.String(load_default="report", validate=validate.OneOf(
+        ["report", "resolution", "verification", "comment"]))

@@ -1,0 +1,78 @@
+"""The category taxonomy (部件 / 事件, 大类 / 小类): read by all, managed by admins."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate
+
+from grid_api.categories import catalogue
+from grid_api.web import db, permissions
+from grid_api.web.blueprint import Blueprint
+
+blp = Blueprint("categories", __name__, url_prefix="/api/v1/categories",
+                description="Case categories after GB/T 30428.2 / CJ/T 214")
+
+LIMIT = fields.Dict(keys=fields.String(validate=validate.OneOf(["register", "handle",
+                                                                 "verify"])),
+                    values=fields.Dict())
+
+
+class CategorySchema(Schema):
+    code = fields.String()
+    kind = fields.String()
+    major = fields.String(allow_none=True)
+    name_zh = fields.String()
+    name_en = fields.String()
+    photo_required = fields.Boolean()
+    time_limits = LIMIT
+    active = fields.Boolean()
+
+
+class CategoryListSchema(Schema):
+    items = fields.List(fields.Nested(CategorySchema))
+
+
+class CategoryUpdateSchema(Schema):
+    name_zh = fields.String(validate=validate.Length(min=1, max=50))
+    name_en = fields.String(validate=validate.Length(min=1, max=80))
+    photo_required = fields.Boolean()
+    active = fields.Boolean()
+    time_limits = LIMIT
+
+
+class CategoryCreateSchema(CategoryUpdateSchema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[CE]\d{4}$"),
+                         metadata={"description": "A new minor class: C or E, major, minor"})
+    name_zh = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    name_en = fields.String(required=True, validate=validate.Length(min=1, max=80))
+
+
+@blp.route("")
+class Categories(MethodView):
+    @permissions.require(permissions.PUBLIC)
+    @blp.response(200, CategoryListSchema)
+    def get(self):
+        """The active taxonomy: major classes and their minor classes, with time limits."""
+        rows = db.session().execute(catalogue.categories_query()).scalars()
+        return {"items": [catalogue.describe_category(c) for c in rows]}
+
+    @permissions.require(permissions.ADMIN)
+    @blp.arguments(CategoryCreateSchema)
+    @blp.response(201, CategorySchema)
+    @blp.alt_response(409, description="The code exists")
+    @db.transactional
+    def post(self, body):
+        """Add a minor class under an existing major class (cities extend the taxonomy)."""
+        return catalogue.describe_category(catalogue.create_category(db.session(), **body))
+
+
+@blp.route("/<string:code>")
+class CategoryDetail(MethodView):
+    @permissions.require(permissions.ADMIN)
+    @blp.arguments(CategoryUpdateSchema)
+    @blp.response(200, CategorySchema)
+    @db.transactional
+    def patch(self, body, code):
+        """Rename, retire (`active: false`), or change the photo rule or time limits."""
+        return catalogue.describe_category(catalogue.update_category(db.session(), code,
+                                                                        **body))

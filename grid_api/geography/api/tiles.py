@@ -1,0 +1,37 @@
+"""Vector tiles (Mapbox Vector Tile) of grid cells and the levels above them."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, request
+from flask.views import MethodView
+
+from grid_api.geography.tiles import LAYERS, render_tile
+from grid_api.web import db, permissions
+from grid_api.web.blueprint import Blueprint
+
+blp = Blueprint("tiles", __name__, url_prefix="/api/v1/tiles",
+                description=f"Vector tiles; layers: {', '.join(LAYERS)}")
+MVT_MIME = "application/vnd.mapbox-vector-tile"
+CACHE_CONTROL = "public, max-age=300"
+
+
+@blp.route("/<string:layer>/<int:z>/<int:x>/<int:y>.mvt")
+class Tile(MethodView):
+    @permissions.require(permissions.PUBLIC)
+    @blp.response(200, description="A Mapbox vector tile", content_type=MVT_MIME)
+    @blp.alt_response(204, description="Nothing in this tile")
+    @blp.alt_response(304, description="Unchanged since the ETag sent in If-None-Match")
+    @blp.alt_response(400, description="Impossible z/x/y")
+    def get(self, layer, z, x, y):
+        """A tile in web-mercator z/x/y; cacheable, with an ETag."""
+        data = render_tile(db.session(), layer, z, x, y)
+        headers = {"Cache-Control": CACHE_CONTROL}
+        if not data:
+            return Response(status=204, headers=headers)
+        etag = hashlib.sha256(data).hexdigest()[:32]
+        headers["ETag"] = f'"{etag}"'
+        if etag in request.if_none_match:
+            return Response(status=304, headers=headers)
+        return Response(data, mimetype=MVT_MIME, headers=headers)

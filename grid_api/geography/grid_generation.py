@@ -1,0 +1,65 @@
+"""Generate the children of an area as a regular grid (streets, communities or grid cells)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from geoalchemy2.shape import from_shape, to_shape
+from sqlalchemy import exists, insert, select, text
+from sqlalchemy.orm import Session
+
+from geo.codes import child_code
+from geo.grid import CellShape, generate_cells
+from geo.levels import AreaLevel, child_level
+from geo.srid import WGS84
+from grid_api.errors import BusinessRuleViolation, Conflict
+from grid_api.geography.areas import get_area
+from models.area import Area
+
+MIN_SIZE_M, MAX_SIZE_M = 50, 20_000
+
+
+@dataclass(frozen=True)
+class GenerationReport:
+    parent_id: int
+    level: str
+    shape: str
+    size_m: float
+    created: int
+    first_code: str | None
+    last_code: str | None
+
+
+def generate_children(session: Session, area_id: int, *, shape: CellShape, size_m: float,
+                      code_digits: int = 3, name_prefix: str | None = None) -> GenerationReport:
+    """Cut ``area_id`` into cells of ``size_m`` and store them as its children, coded
+    west→east then north→south. Raises NotFound, Conflict (it has children already),
+    BusinessRuleViolation (a grid cell, or more cells than the code width allows)."""
+    parent = get_area(session, area_id, for_update=True)
+    level = child_level(parent.level)
+    if level is None:
+        raise BusinessRuleViolation("grid_cells_have_no_children")
+    has_children = session.execute(select(exists().where(
+        Area.parent_id == parent.id, Area.valid_to.is_(None)))).scalar()
+    if has_children:
+        raise Conflict("area_has_children")
+    digits = 2 if level is AreaLevel.district else code_digits
+    cells = generate_cells(to_shape(parent.geom), shape, size_m)
+    if len(cells) >= 10 ** digits:
+        raise BusinessRuleViolation("too_many_cells", params={"count": len(cells),
+                                                              "limit": 10 ** digits - 1})
+    codes = [child_code(parent.code, level, number, digits) for number in range(1, len(cells) + 1)]
+    prefix = name_prefix or parent.name
+    if cells:
+        session.execute(insert(Area), [
+            {"code": code, "name": f"{prefix}{number:0{digits}d}", "level": level,
+             "parent_id": parent.id, "path": "", "valid_from": date.today(),
+             "geom": from_shape(cell.geometry, srid=WGS84)}
+            for number, (code, cell) in enumerate(zip(codes, cells, strict=True), start=1)
+        ])
+        session.execute(text("UPDATE areas SET path = :prefix || id || '/' "
+                             "WHERE parent_id = :parent_id AND path = ''"),
+                        {"prefix": parent.path, "parent_id": parent.id})
+    return GenerationReport(parent.id, level.value, CellShape(shape).value, size_m, len(cells),
+                            codes[0] if codes else None, codes[-1] if codes else None)

@@ -1,0 +1,27 @@
+"""The signed-in user as authorization sees them: roles and the scope of each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from models.user import Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user as authorization sees them, loaded once per request."""
+
+    user_id: int
+    roles: frozenset[Role]
+    unit_id: int | None = None
+    area_id: int | None = None
+    area_path: str | None = None  # supervisor scope: every area whose path starts with this
+    grid_ids: frozenset[int] = field(default_factory=frozenset)
+    family_id: str | None = None
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles - {Role.resident})

@@ -1,0 +1,1 @@
+"""Infrastructure every feature uses: database engines, outbox, queues, storage, logs, passwords."""

@@ -1,0 +1,90 @@
+"""Redis connection and RQ queues, shared by the API (enqueue side) and the worker."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from rq.job import Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAMES = ("high", "default", "low")
+DELIVER_JOB = "tasks.relay.deliver"  # a path, so the API never imports the worker's code
+ACTIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def connect(url: str) -> Redis:
+    # Short timeouts: a request must not hang on a dead Redis; the outbox covers for it.
+    return Redis.from_url(url, socket_connect_timeout=1, socket_timeout=3,
+                          health_check_interval=30)
+
+
+def outbox_job_id(message_id: int) -> str:
+    return f"outbox-{message_id}"
+
+
+def is_active(connection: Redis, job_id: str, *, stale_after: timedelta) -> bool:
+    """Whether the job waits or runs. A job beats when it starts (``tasks.worker``): one
+    started longer than ``stale_after`` ago (WORKER_HEARTBEAT_STALE_SECONDS) died with its
+    worker (SIGKILL, a lost machine), so it may be run again."""
+    try:
+        job = Job.fetch(job_id, connection=connection)
+        status = job.get_status()
+    except Exception:  # NoSuchJobError, or a job hash half-expired: not active
+        return False
+    if status == JobStatus.STARTED and job.last_heartbeat is not None:
+        return datetime.now(UTC) - job.last_heartbeat.replace(tzinfo=UTC) < stale_after
+    return status in ACTIVE
+
+
+def _job_data(message_id: int):
+    return Queue.prepare_data(DELIVER_JOB, (message_id,), job_id=outbox_job_id(message_id),
+                              retry=Retry(max=5, interval=[1, 5, 15, 60, 300]),
+                              result_ttl=600, failure_ttl=7 * 86400)
+
+
+def hand_off_new_messages(connection: Redis, messages: list[tuple[int, str]]) -> int:
+    """After a commit: enqueue brand-new outbox rows, one pipeline per queue.
+
+    New rows cannot have a job yet, so unlike the sweeper this skips the per-job check;
+    a failure leaves them to the sweeper. Returns how many were enqueued."""
+    by_queue: dict[str, list[int]] = {}
+    for message_id, queue_name in messages:
+        by_queue.setdefault(queue_name, []).append(message_id)
+    try:
+        for queue_name, ids in by_queue.items():
+            queue = Queue(queue_name, connection=connection)
+            with connection.pipeline() as pipe:
+                queue.enqueue_many([_job_data(i) for i in ids], pipeline=pipe)
+                pipe.execute()
+    except RedisError:
+        log.warning("redis unavailable; %d outbox message(s) wait for the sweeper",
+                    len(messages), exc_info=True)
+        return 0
+    return len(messages)
+
+
+def enqueue_outbox_messages(connection: Redis, messages: list[tuple[int, str]], *,
+                            stale_after: timedelta) -> int:
+    """Hand outbox rows (id, queue name) to RQ once each; returns how many were enqueued.
+
+    The stable job id lets the after-commit hook and the sweeper race without
+    running a message twice concurrently; the job itself is idempotent anyway.
+    """
+    enqueued = 0
+    for message_id, queue_name in messages:
+        job_id = outbox_job_id(message_id)
+        try:
+            if is_active(connection, job_id, stale_after=stale_after):
+                continue
+            Queue(queue_name, connection=connection).enqueue_many([_job_data(message_id)])
+            enqueued += 1
+        except RedisError:
+            log.warning("redis unavailable; outbox message %s waits for the sweeper",
+                        message_id, exc_info=True)
+            break
+    return enqueued

@@ -1,0 +1,157 @@
+"""Who hears of what: inbox messages, written in the same transaction as their cause."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, any_, func, literal, select, text
+from sqlalchemy.orm import Session
+
+from grid_api.errors import NotFound
+from grid_api.infra import outbox
+from models.area import path_ids
+from models.case import Case
+from models.notification import Notification
+from models.outbox import Topic
+from models.user import Role, User
+
+# kind → (zh-CN title, en title, zh-CN body, en body); bodies may use {code}, {level}.
+TEMPLATES: dict[str, tuple[str, str, str, str]] = {
+    "needs_manual_dispatch": ("案件待人工派遣", "Case needs manual dispatch",
+                              "案件 {code} 没有匹配的派遣规则，请人工派遣。",
+                              "No routing rule matches case {code}; please dispatch it."),
+    "case_returned": ("案件被回退", "Case returned",
+                      "处置单位回退了案件 {code}，请重新派遣。",
+                      "The unit returned case {code}; please dispatch it again."),
+    "case_overdue": ("案件超期", "Case overdue",
+                     "案件 {code} 已超过处置期限（第 {level} 级督办）。",
+                     "Case {code} is past its deadline (escalation level {level})."),
+    "cases_overdue": ("多个案件超期", "Cases overdue",
+                      "{count} 个案件已超过处置期限（第 {level} 级督办）：{codes}",
+                      "{count} cases are past their deadline (escalation level {level}): "
+                      "{codes}"),
+    "case_registered": ("您的报告已受理", "Your report was registered",
+                        "案件 {code} 已立案，我们会尽快处理。",
+                        "Case {code} was registered and will be handled soon."),
+    "case_rejected": ("您的报告未予立案", "Your report was not registered",
+                      "案件 {code} 未予立案。", "Case {code} was not registered."),
+    "case_dispatched": ("案件已派遣", "Case dispatched", "案件 {code} 已派遣给处置单位。",
+                        "Case {code} went to the unit in charge."),
+    "new_dispatch": ("新的派遣任务", "New case to handle",
+                     "案件 {code} 已派遣给您的单位，请及时处置。",
+                     "Case {code} was dispatched to your unit."),
+    "case_resolved": ("案件已处置", "Case handled", "案件 {code} 已处置，等待核查。",
+                      "Case {code} was handled; it will be verified."),
+    "verification_task": ("核查任务", "Verification task",
+                          "请到现场核查案件 {code} 的处置结果。",
+                          "Please verify on site how case {code} was handled."),
+    "case_closed": ("案件已结案，请评价", "Case closed: please rate it",
+                    "案件 {code} 已结案，欢迎为处理结果打分。",
+                    "Case {code} is closed. How did we do? Rate it in the app."),
+    "staff_reply": ("工作人员回复了您", "Staff replied",
+                    "工作人员在案件 {code} 中回复了您。", "Staff replied on case {code}."),
+}
+
+
+PUSH_BATCH = 200  # notifications per push job: a sweep announcing thousands makes few jobs
+
+
+def notify(session: Session, user_ids: Iterable[int], *, kind: str, case: Case | None = None,
+           **params: Any) -> list[int]:
+    """Inbox messages for ``user_ids``, each pushed to their devices after the commit;
+    returns their ids."""
+    params = {"code": case.code if case else None, **params}
+    rows = [{"user_id": user_id, "case_id": case.id if case else None, "kind": kind,
+             "params": params} for user_id in sorted(set(user_ids))]
+    return insert_messages(session, rows)
+
+
+INSERT_MANY = text("""
+    INSERT INTO notifications (user_id, case_id, kind, params)
+    SELECT * FROM unnest(CAST(:user_ids AS bigint[]), CAST(:case_ids AS bigint[]),
+                         CAST(:kinds AS varchar[]), CAST(:params AS jsonb[]))
+    RETURNING id
+""")
+
+
+def insert_messages(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Write inbox messages in one statement (arrays, not one row of parameters per
+    message: a sweep writes thousands) and schedule their pushes."""
+    if not rows:
+        return []
+    ids = list(session.execute(INSERT_MANY, {
+        "user_ids": [row["user_id"] for row in rows],
+        "case_ids": [row.get("case_id") for row in rows],
+        "kinds": [row["kind"] for row in rows],
+        "params": [json.dumps(row.get("params") or {}, ensure_ascii=False) for row in rows],
+    }).scalars())
+    outbox.add_many(session, Topic.push_notification,
+                    [{"notification_ids": ids[start:start + PUSH_BATCH]}
+                     for start in range(0, len(ids), PUSH_BATCH)])
+    return ids
+
+
+class SupervisorDirectory:
+    """Supervisors by the area they answer for; load once, ask for many cases."""
+
+    def __init__(self, session: Session, area_ids: Iterable[int] | None = None) -> None:
+        query = select(User.area_id, User.id).where(
+            literal(Role.supervisor.value) == any_(User.roles), User.disabled_at.is_(None),
+            User.area_id.is_not(None))
+        if area_ids is not None:
+            query = query.where(User.area_id.in_(list(area_ids)))
+        self.by_area: dict[int, list[int]] = {}
+        for area_id, user_id in session.execute(query):
+            self.by_area.setdefault(area_id, []).append(user_id)
+
+    def for_case(self, area_path: str, level: int = 1) -> list[int]:
+        """Level 1 is the nearest area above the case that has supervisors, level 2 the next
+        one up, and so on (the top one stays in charge beyond that)."""
+        nearest_first = path_ids(area_path)[::-1]
+        staffed = [self.by_area[area] for area in nearest_first if area in self.by_area]
+        return staffed[min(level, len(staffed)) - 1] if staffed else []
+
+
+def area_supervisors(session: Session, case: Case, *, level: int = 1) -> list[int]:
+    ancestors = path_ids(case.area_path)
+    return SupervisorDirectory(session, ancestors).for_case(case.area_path, level)
+
+
+def notify_area_supervisors(session: Session, case: Case, *, kind: str,
+                            level: int = 1) -> list[int]:
+    return notify(session, area_supervisors(session, case, level=level), kind=kind, case=case,
+                  level=level)
+
+
+def render(message: Notification, locale: str) -> dict[str, Any]:
+    zh_title, en_title, zh_body, en_body = TEMPLATES[message.kind]
+    english = locale == "en"
+    return {
+        "id": message.id, "kind": message.kind, "case_id": message.case_id,
+        "title": en_title if english else zh_title,
+        "body": (en_body if english else zh_body).format(**message.params),
+        "created_at": message.created_at, "read_at": message.read_at,
+    }
+
+
+def inbox_query(user_id: int, *, unread_only: bool = False) -> Select:
+    query = select(Notification).where(Notification.user_id == user_id)
+    return query.where(Notification.read_at.is_(None)) if unread_only else query
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    return session.execute(select(func.count()).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None))).scalar()
+
+
+def mark_read(session: Session, user_id: int, notification_id: int) -> Notification:
+    """Raises NotFound (also for someone else's message)."""
+    message = session.get(Notification, notification_id)
+    if message is None or message.user_id != user_id:
+        raise NotFound
+    if message.read_at is None:
+        message.read_at = datetime.now(UTC)
+    return message

@@ -1,0 +1,61 @@
+"""Prometheus metrics: queue depths, outbox backlog, dispatch and sweep counters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Response
+from flask.views import MethodView
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from redis.exceptions import RedisError
+from rq import Queue
+from sqlalchemy import func, select
+
+from grid_api.infra import counters, queues
+from grid_api.web import db, permissions
+from grid_api.web.blueprint import Blueprint
+from models.outbox import MAX_ATTEMPTS, OutboxMessage
+
+blp = Blueprint("metrics", __name__, description="Operational probes")
+
+
+class _Collector:
+    """Read at scrape time: every process sees the same figures (they live in Redis and
+    PostgreSQL), so any API replica can be scraped."""
+
+    def collect(self):
+        connection = db.redis()
+        depth = GaugeMetricFamily("grid_queue_depth", "Jobs waiting per RQ queue", labels=["queue"])
+        try:
+            for name in queues.QUEUE_NAMES:
+                depth.add_metric([name], Queue(name, connection=connection).count)
+            totals = counters.read_all(connection)
+        except RedisError:
+            totals = {}
+        yield depth
+        undelivered = OutboxMessage.processed_at.is_(None)
+        given_up = OutboxMessage.attempts >= MAX_ATTEMPTS
+        backlog, oldest, abandoned = db.session().execute(select(
+            func.count().filter(~given_up), func.min(OutboxMessage.created_at).filter(~given_up),
+            func.count().filter(given_up)).where(undelivered)).one()
+        yield GaugeMetricFamily("grid_outbox_backlog", "Undelivered outbox messages",
+                                value=backlog)
+        yield GaugeMetricFamily("grid_outbox_given_up", "Outbox messages given up after "
+                                f"{MAX_ATTEMPTS} attempts (to look at)", value=abandoned)
+        age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+        yield GaugeMetricFamily("grid_outbox_oldest_age_seconds",
+                                "Age of the oldest undelivered outbox message", value=age)
+        for name, help_text in counters.COUNTERS.items():
+            yield CounterMetricFamily(f"grid_{name}", help_text, value=totals.get(name, 0))
+
+
+@blp.route("/metrics")
+class Metrics(MethodView):
+    @permissions.require(permissions.PUBLIC)
+    @blp.response(200, description="Prometheus text format", content_type="text/plain")
+    def get(self):
+        """Metrics for Prometheus (keep this path inside your network)."""
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(_Collector())
+        return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4")

@@ -1,1 +1,0 @@
-"""marshmallow schemas: what crosses the wire (validation in, representation out)."""

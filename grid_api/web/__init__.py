@@ -1,0 +1,1 @@
+"""Request plumbing: tokens, permissions, problems, blueprints, pagination, limits, i18n."""
