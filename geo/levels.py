@@ -4,6 +4,7 @@ import enum
 
 
 class AreaLevel(enum.StrEnum):
+    province = "province"
     city = "city"
     district = "district"
     street = "street"
@@ -11,8 +12,11 @@ class AreaLevel(enum.StrEnum):
     grid = "grid"
 
 
-LEVEL_ORDER = (AreaLevel.city, AreaLevel.district, AreaLevel.street, AreaLevel.community,
-               AreaLevel.grid)
+LEVEL_ORDER = (AreaLevel.province, AreaLevel.city, AreaLevel.district, AreaLevel.street,
+               AreaLevel.community, AreaLevel.grid)
+# The levels that may stand at the top of a deployment's tree: one city, several cities,
+# or a province with its cities.
+ROOT_LEVELS = frozenset({AreaLevel.province, AreaLevel.city})
 
 
 def child_level(level: AreaLevel) -> AreaLevel | None:

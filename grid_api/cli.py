@@ -93,21 +93,33 @@ def create_user(  # noqa: PLR0917 - click passes options positionally by name
     click.echo(f"created user {user.id} ({normalized})")
 
 
+def _echo_refusals(report: area_import.ImportReport, limit: int = 50) -> None:
+    refused = [item for item in report.features if item.status == "rejected"]
+    for item in refused[:limit]:
+        parent = f" (parent {item.missing_parent})" if item.missing_parent else ""
+        click.echo(f"rejected #{item.index} {item.code or '-'} {item.name or ''}: "
+                   f"{item.reason}{parent}", err=True)
+    if len(refused) > limit:
+        click.echo(f"... and {len(refused) - limit} more (see --report)", err=True)
+
+
 @main.command("import-areas")
 @click.argument("geojson", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--area", "area_code", required=True,
-              help="Code of the area whose subtree receives the features.")
+@click.option("--area", "area_code",
+              help="Code of the area whose subtree receives the features; without it the "
+                   "file is imported from the root down.")
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 @click.option("--code-property", default="code", show_default=True)
 @click.option("--name-property", default="name", show_default=True)
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the full per-feature report here (JSON).")
 def import_areas(  # noqa: PLR0917 - click passes options positionally
-    geojson: Path, area_code: str, dry_run: bool, code_property: str,
+    geojson: Path, area_code: str | None, dry_run: bool, code_property: str,
     name_property: str, report_path: Path | None,
 ) -> None:
-    """Import a GeoJSON FeatureCollection into an area's subtree (all or nothing); each
-    feature's level and parent come from its code."""
+    """Import a GeoJSON FeatureCollection from the root down, or into an area's subtree
+    (all or nothing); each feature's level and parent come from its code, and a parent
+    earlier in the same file counts."""
     app = create_app()
     try:
         collection = json.loads(geojson.read_text("utf-8"))
@@ -115,8 +127,8 @@ def import_areas(  # noqa: PLR0917 - click passes options positionally
         raise click.ClickException(f"not a JSON file: {exc}") from exc
     total = len(collection.get("features") or []) if isinstance(collection, dict) else 0
     with app.app_context(), _session(app) as session, session.begin():
-        area = find_area_by_code(session, area_code)
-        if area is None:
+        area = find_area_by_code(session, area_code) if area_code else None
+        if area_code and area is None:
             raise click.ClickException(f"no area with code {area_code}")
         with click.progressbar(length=total, label="importing", file=click.get_text_stream(
                 "stderr")) as bar:
@@ -128,13 +140,16 @@ def import_areas(  # noqa: PLR0917 - click passes options positionally
 
             try:
                 report = area_import.import_areas(
-                    session, area_id=area.id, collection=collection, dry_run=dry_run,
+                    session, area_id=area.id if area else None, collection=collection,
+                    dry_run=dry_run,
                     code_property=code_property, name_property=name_property, progress=progress)
             except AppError as exc:
                 raise click.ClickException(f"{exc.detail_code}: {exc.errors or ''}") from exc
     if report_path:
         report_path.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+    _echo_refusals(report)
     click.echo(f"{'dry run: ' if dry_run else ''}{report.created} created, {report.updated} "
-               f"updated, {report.repaired} repaired, {report.rejected} rejected; "
+               f"updated, {report.unchanged} unchanged, {report.repaired} repaired, "
+               f"{report.rejected} rejected; "
                f"{len(report.overlaps)} overlaps, "
                f"{sum(gap['count'] for gap in report.gaps)} gaps")

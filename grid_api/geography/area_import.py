@@ -1,12 +1,16 @@
-"""Import surveyed boundaries (a GeoJSON FeatureCollection) into the subtree of one area.
+"""Import surveyed boundaries (a GeoJSON FeatureCollection) from the root down, or into
+the subtree of one area.
 
 Each feature's level and direct parent are read off its code (a 15-digit cell belongs to
-the community of its first 12 digits), so one file can hold every cell of a district. A
-parent must be the import's area or lie below it. Each feature is created, updated (its
-previous version kept in ``area_versions``), unchanged, or rejected with a reason; invalid rings are
-repaired and reported as such. Overlaps between siblings and gaps inside each parent are
-reported, not refused. All of it happens in the caller's transaction: a failure leaves
-nothing half-imported.
+the community of its first 12 digits, the city 330400 to the province 330000), so one file
+can hold a whole hierarchy: it is imported level by level, top down, and a parent earlier in
+the same file counts. With an area, parents must be that area or lie below it; without one,
+a province, or a city whose province is nowhere, becomes a root of the tree. Each feature is
+created, updated (its previous version kept in ``area_versions``), unchanged, or rejected
+with a reason (a refusal for want of a parent names that parent); invalid rings are repaired
+and reported as such. Overlaps between siblings and gaps inside each parent are reported,
+not refused. All of it happens in the caller's transaction: a failure leaves nothing
+half-imported.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from geo.codes import level_of, parent_code_of
 from geo.geojson import parse_polygonal
-from geo.levels import AreaLevel, child_level
+from geo.levels import LEVEL_ORDER, ROOT_LEVELS, AreaLevel, child_level
 from geo.measure import area_m2
 from geo.repair import SLIVER_AREA_DEG2, repair_polygonal
 from geo.srid import WGS84
@@ -49,11 +53,12 @@ class FeatureOutcome:
     status: str = "created"  # created | updated | unchanged | rejected
     repaired: bool = False
     reason: str | None = None
+    missing_parent: str | None = None  # the parent's code, when that is why it was refused
 
 
 @dataclass
 class ImportReport:
-    area_id: int
+    area_id: int | None
     dry_run: bool
     created: int = 0
     updated: int = 0
@@ -79,18 +84,21 @@ class ImportReport:
 
 
 class _Parent(NamedTuple):
-    id: int
-    code: str
-    level: AreaLevel
+    id: int | None  # None: the top of the tree, or a new parent in a dry run
+    code: str | None
+    level: AreaLevel | None
     path: str
-    shape: MultiPolygon
+    shape: MultiPolygon | None  # None: the top of the tree, which has no outline
+
+
+TOP = _Parent(None, None, None, "/", None)
 
 
 @dataclass
 class _Candidate:
     outcome: FeatureOutcome
     level: AreaLevel
-    parent_code: str
+    parent_code: str | None
     geometry: MultiPolygon
     existing_id: int | None = None
 
@@ -119,8 +127,8 @@ def _property(feature: dict, names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _reject(outcome: FeatureOutcome, reason: str) -> None:
-    outcome.status, outcome.reason = "rejected", reason
+def _reject(outcome: FeatureOutcome, reason: str, missing_parent: str | None = None) -> None:
+    outcome.status, outcome.reason, outcome.missing_parent = "rejected", reason, missing_parent
 
 
 def _parse_one(index: int, feature: Any, seen: set[str], code_keys: tuple[str, ...],
@@ -168,15 +176,53 @@ def _text_array(values: Any) -> Any:
     return bindparam("codes", list(values), type_=ARRAY(String))
 
 
-def _load_parents(session: Session, root: Area, codes: set[str]) -> dict[str, _Parent]:
-    """Current areas with these codes that are ``root`` or lie below it."""
+def _load_parents(session: Session, codes: set[str]) -> dict[str, _Parent]:
+    """Current areas with these codes, wherever they are in the tree."""
     rows = session.execute(
         select(Area.id, Area.code, Area.level, Area.path, Area.geom)
-        .where(Area.code == any_(_text_array(codes)), Area.valid_to.is_(None),
-               Area.path.startswith(root.path))
-    )
+        .where(Area.code == any_(_text_array(codes)), Area.valid_to.is_(None)))
     return {row.code: _Parent(row.id, row.code, row.level, row.path, to_shape(row.geom))
             for row in rows}
+
+
+class _Scope:
+    """Where parents may come from: the import's area and below (or the whole tree), plus
+    the features of this file accepted at the levels above."""
+
+    def __init__(self, root: Area | None, refused_codes: set[str]) -> None:
+        self.root = root
+        self.from_file: dict[str, _Parent] = {}
+        self.refused_codes = refused_codes  # codes this file carries but does not import
+
+    def resolve(self, session: Session, candidates: list[_Candidate]) -> dict[str | None,
+                                                                             _Parent]:
+        """Each candidate's parent; refuses the candidates that have none in scope."""
+        wanted = {c.parent_code for c in candidates if c.parent_code} - self.from_file.keys()
+        stored = _load_parents(session, wanted) if wanted else {}
+        parents: dict[str | None, _Parent] = {None: TOP}
+        for candidate in candidates:
+            code = candidate.parent_code
+            parent = self.from_file.get(code) if code else None
+            parent = parent or (stored.get(code) if code else None)
+            if parent is not None and self._inside(parent):
+                parents[code] = parent
+            elif self.root is None and candidate.level in ROOT_LEVELS and (
+                    code is None or (parent is None and code not in self.refused_codes)):
+                candidate.parent_code = None  # a city whose province is nowhere: a root
+            else:
+                _reject(candidate.outcome, self._why(code, parent), code)
+        return parents
+
+    def _inside(self, parent: _Parent) -> bool:
+        return (self.root is None or parent.code in self.from_file
+                or parent.path.startswith(self.root.path))
+
+    def _why(self, code: str | None, parent: _Parent | None) -> str:
+        if code in self.refused_codes:
+            return "parent_rejected"  # the file has it, but could not import it
+        if parent is not None or code is None:
+            return "parent_not_in_import_area"
+        return "parent_missing"
 
 
 def _clip_to_parent(candidates: list[_Candidate], parent: _Parent) -> None:
@@ -199,7 +245,7 @@ def _clip_to_parent(candidates: list[_Candidate], parent: _Parent) -> None:
 
 
 def _match_existing(session: Session, candidates: list[_Candidate],
-                    parents: dict[str, _Parent]) -> None:
+                    parents: dict[str | None, _Parent]) -> None:
     existing = {row.code: row for row in session.execute(
         select(Area.id, Area.code, Area.name, Area.parent_id, Area.valid_to, Area.geom)
         .where(Area.code == any_(_text_array([c.outcome.code for c in candidates]))))}
@@ -220,8 +266,11 @@ def _match_existing(session: Session, candidates: list[_Candidate],
 
 
 def _siblings(session: Session, parent: _Parent, replaced: set[int]) -> list[tuple[str, Any]]:
+    if parent.id is None and parent is not TOP:
+        return []  # a parent this dry run would create has no children yet
+    under = Area.parent_id.is_(None) if parent is TOP else Area.parent_id == parent.id
     rows = session.execute(select(Area.id, Area.code, Area.geom).where(
-        Area.parent_id == parent.id, Area.valid_to.is_(None)))
+        under, Area.valid_to.is_(None)))
     return [(row.code, to_shape(row.geom)) for row in rows if row.id not in replaced]
 
 
@@ -260,7 +309,7 @@ def _gaps(parent: _Parent, named: list[tuple[str, Any]]) -> dict | None:
     }
 
 
-def _write(session: Session, parents: dict[str, _Parent], accepted: list[_Candidate],
+def _write(session: Session, parents: dict[str | None, _Parent], accepted: list[_Candidate],
            valid_from: date) -> None:
     new = [c for c in accepted if c.existing_id is None]
     changed = [c for c in accepted if c.outcome.status == "updated"]
@@ -272,7 +321,10 @@ def _write(session: Session, parents: dict[str, _Parent], accepted: list[_Candid
         session.execute(text(
             "UPDATE areas c SET path = p.path || c.id || '/' FROM areas p "
             "WHERE c.parent_id = p.id AND c.path = '' AND p.id = ANY(:parents)"),
-            {"parents": sorted({parents[c.parent_code].id for c in new})})
+            {"parents": sorted({parents[c.parent_code].id for c in new
+                                if c.parent_code is not None})})
+        session.execute(text(
+            "UPDATE areas SET path = '/' || id || '/' WHERE parent_id IS NULL AND path = ''"))
     if changed:
         session.execute(text("""
             INSERT INTO area_versions (area_id, code, name, geom, valid_from, valid_to)
@@ -283,55 +335,83 @@ def _write(session: Session, parents: dict[str, _Parent], accepted: list[_Candid
              "geom": from_shape(c.geometry, srid=WGS84)} for c in changed])
 
 
-def _check_family(session: Session, root: Area, candidates: list[_Candidate],
-                  ) -> tuple[dict[str, _Parent], dict[str, list[_Candidate]]]:
-    """Group candidates by parent, rejecting those whose parent is not in ``root``'s tree."""
-    parents = _load_parents(session, root, {c.parent_code for c in candidates})
-    groups: dict[str, list[_Candidate]] = defaultdict(list)
+def _check_level(session: Session, scope: _Scope, candidates: list[_Candidate],
+                 ) -> tuple[dict[str | None, _Parent], dict[str | None, list[_Candidate]]]:
+    """Group one level's candidates by parent, refusing those without a parent in scope,
+    those coded under the wrong level, and those mostly outside their parent."""
+    parents = scope.resolve(session, candidates)
+    groups: dict[str | None, list[_Candidate]] = defaultdict(list)
     for candidate in candidates:
-        if candidate.parent_code not in parents:
-            _reject(candidate.outcome, "parent_not_in_import_area")
-        elif child_level(parents[candidate.parent_code].level) is not candidate.level:
+        if candidate.outcome.status == "rejected":
+            continue
+        parent = parents[candidate.parent_code]
+        if parent is not TOP and child_level(parent.level) is not candidate.level:
             _reject(candidate.outcome, "code_not_under_parent")  # a street under a city
         else:
             groups[candidate.parent_code].append(candidate)
     for code, group in groups.items():
-        _clip_to_parent(group, parents[code])
+        if code is not None:
+            _clip_to_parent(group, parents[code])
     accepted = [c for group in groups.values() for c in group if c.outcome.status != "rejected"]
     _match_existing(session, accepted, parents)
     return parents, {code: [c for c in group if c.outcome.status != "rejected"]
                      for code, group in groups.items()}
 
 
-def import_areas(session: Session, *, area_id: int, collection: Any, dry_run: bool = False,
-                 code_property: str = "code", name_property: str = "name",
+def _report_shapes(session: Session, report: ImportReport, parents: dict[str | None, _Parent],
+                   groups: dict[str | None, list[_Candidate]]) -> None:
+    for code, group in groups.items():
+        replaced = {c.existing_id for c in group if c.existing_id is not None}
+        named = (_siblings(session, parents[code], replaced)
+                 + [(c.outcome.code, c.geometry) for c in group])
+        report.overlaps += _overlaps(named)
+        if code is not None and named and (gap := _gaps(parents[code], named)):
+            report.gaps.append(gap)
+
+
+def _as_parents(session: Session, accepted: list[_Candidate], dry_run: bool,
+                ) -> dict[str, _Parent]:
+    """This level's accepted features, as parents of the next level down."""
+    stored = {} if dry_run else {row.code: row for row in session.execute(
+        select(Area.id, Area.code, Area.path).where(
+            Area.code == any_(_text_array([c.outcome.code for c in accepted]))))}
+    result = {}
+    for c in accepted:
+        row = stored.get(c.outcome.code)  # None in a dry run: a parent only in the file
+        result[c.outcome.code] = _Parent(row.id if row else c.existing_id, c.outcome.code,
+                                         c.level, row.path if row else "", c.geometry)
+    return result
+
+
+def import_areas(session: Session, *, area_id: int | None, collection: Any,
+                 dry_run: bool = False, code_property: str = "code", name_property: str = "name",
                  valid_from: date | None = None, progress: Progress | None = None) -> ImportReport:
-    """Import ``collection`` into the subtree of ``area_id``. Raises NotFound (area),
-    ValidationFailed (not a non-empty FeatureCollection), BusinessRuleViolation (the area
-    is a grid cell)."""
-    root = get_area(session, area_id)
-    if root.level is AreaLevel.grid:
+    """Import ``collection`` into the subtree of ``area_id``, or from the root down when it
+    is None. Raises NotFound (area), ValidationFailed (not a non-empty FeatureCollection),
+    BusinessRuleViolation (the area is a grid cell)."""
+    root = get_area(session, area_id) if area_id is not None else None
+    if root is not None and root.level is AreaLevel.grid:
         raise BusinessRuleViolation("grid_cells_have_no_children")
     features = _collection_features(collection)
     parsed = _parse(features, code_keys=(code_property, "code", "adcode"),
                     name_keys=(name_property, "name"), progress=progress)
     candidates = [item for item in parsed if isinstance(item, _Candidate)]
-    parents, groups = _check_family(session, root, candidates)
-
-    report = ImportReport(area_id=root.id, dry_run=dry_run)
+    refused = {item.code for item in parsed if isinstance(item, FeatureOutcome) and item.code}
+    scope = _Scope(root, refused)
+    report = ImportReport(area_id=root.id if root else None, dry_run=dry_run)
+    for level in LEVEL_ORDER:  # top down: a level's parents are in place before it
+        batch = [c for c in candidates if c.level is level]
+        if not batch:
+            continue
+        parents, groups = _check_level(session, scope, batch)
+        _report_shapes(session, report, parents, groups)
+        accepted = [c for group in groups.values() for c in group]
+        if not dry_run and accepted:
+            _write(session, parents, accepted, valid_from or date.today())
+        scope.refused_codes |= {c.outcome.code for c in batch if c.outcome.status == "rejected"}
+        scope.from_file.update(_as_parents(session, accepted, dry_run))
     report.features = [item.outcome if isinstance(item, _Candidate) else item for item in parsed]
     report.tally()
-    for code, group in groups.items():
-        replaced = {c.existing_id for c in group if c.existing_id is not None}
-        named = (_siblings(session, parents[code], replaced)
-                 + [(c.outcome.code, c.geometry) for c in group])
-        overlaps = _overlaps(named)
-        report.overlaps += overlaps
-        if named and (gap := _gaps(parents[code], named)):
-            report.gaps.append(gap)
-    accepted = [c for group in groups.values() for c in group]
-    if not dry_run and accepted:
-        _write(session, parents, accepted, valid_from or date.today())
     if progress:
         progress(len(features))
     return report

@@ -44,7 +44,7 @@ def generate_children(session: Session, area_id: int, *, shape: CellShape, size_
         Area.parent_id == parent.id, Area.valid_to.is_(None)))).scalar()
     if has_children:
         raise Conflict("area_has_children")
-    digits = 2 if level is AreaLevel.district else code_digits
+    digits = 2 if level in {AreaLevel.city, AreaLevel.district} else code_digits
     cells = generate_cells(to_shape(parent.geom), shape, size_m)
     if len(cells) >= 10 ** digits:
         raise BusinessRuleViolation("too_many_cells", params={"count": len(cells),

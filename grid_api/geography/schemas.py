@@ -49,15 +49,17 @@ class GeoJSONInputSchema(Schema):
 
 
 class ImportArgsSchema(Schema):
-    area = fields.Integer(required=True, metadata={
-        "description": "Id of the area whose subtree receives the features"})
+    area = fields.Integer(load_default=None, metadata={
+        "description": "Id of the area whose subtree receives the features; without it the "
+                       "file is imported from the root down (provinces and cities with no "
+                       "parent anywhere become roots)"})
     dry_run = fields.Boolean(load_default=False)
     code_property = fields.String(load_default="code", validate=validate.Length(max=50))
     name_property = fields.String(load_default="name", validate=validate.Length(max=50))
 
 
 class ImportReportSchema(Schema):
-    area_id = fields.Integer()
+    area_id = fields.Integer(allow_none=True)
     dry_run = fields.Boolean()
     created = fields.Integer()
     updated = fields.Integer()
@@ -66,8 +68,9 @@ class ImportReportSchema(Schema):
     rejected = fields.Integer()
     features = fields.List(fields.Dict(), metadata={
         "description": "Per feature: index, code, name, status (created, updated, unchanged, "
-                       "rejected), "
-                       "repaired, reason"})
+                       "rejected), repaired, reason, and missing_parent: the code of the "
+                       "parent it was refused for (reasons parent_missing, parent_rejected, "
+                       "parent_not_in_import_area)"})
     overlaps = fields.List(fields.Dict(), metadata={
         "description": "Siblings whose interiors overlap: codes and area in m²"})
     gaps = fields.List(fields.Dict(), metadata={

@@ -80,7 +80,7 @@ def test_every_kind_of_bad_feature_is_rejected_with_its_reason(db, city):
         ("330106001", "created", None),
         ("330106001", "rejected", "duplicate_code"),
         ("33010600", "rejected", "code_format"),
-        ("330107002", "rejected", "parent_not_in_import_area"),
+        ("330107002", "rejected", "parent_missing"),
         ("330106003", "rejected", "outside_parent"),
         ("330106007", "rejected", "wrong_geometry_type"),
         ("330106008", "rejected", "coordinates_out_of_range"),
@@ -189,7 +189,8 @@ def test_one_file_fills_a_whole_subtree_by_codes(db, city):
     elsewhere = _square("330105001001001", "外区", 120.01, 30.0, size=0.005)
     report = import_areas(db, area_id=district.id, collection=_collection(*cells, elsewhere))
     assert report.created == 4
-    assert report.features[-1].reason == "parent_not_in_import_area"
+    assert report.features[-1].reason == "parent_missing"
+    assert report.features[-1].missing_parent == "330105001001"
     parents = db.execute(select(Area.code, Area.parent_id, Area.path).where(
         Area.level == AreaLevel.grid)).all()
     by_id = {c.id: c for c in communities}

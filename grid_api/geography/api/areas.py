@@ -64,9 +64,11 @@ class AreaImport(MethodView):
     @blp.response(200, ImportReportSchema)
     @db.transactional
     def post(self, args, collection):
-        """Import a FeatureCollection into the subtree of `area`: each feature's level and
-        parent come from its code. Per-feature report of what was created, updated,
-        repaired or rejected, plus overlaps and gaps. All or nothing."""
+        """Import a FeatureCollection into the subtree of `area`, or without `area` from the
+        root down (a city, several cities, or a province with its cities). Each feature's
+        level and parent come from its code; a whole hierarchy in one file is imported
+        level by level, parents in the same file counting. Per-feature report of what was
+        created, updated, repaired or rejected, plus overlaps and gaps. All or nothing."""
         report = area_import.import_areas(
             db.session(), area_id=args["area"], collection=collection,
             dry_run=args["dry_run"], code_property=args["code_property"],
