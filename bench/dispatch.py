@@ -19,7 +19,7 @@ from sqlalchemy import text
 from bench.geography import _plain_url, build_million_cells
 from bench.harness import ROOT, private_services
 from grid_api.app import create_app
-from grid_api.cases import filing, queries
+from grid_api.cases import filing
 from grid_api.config import Settings
 from grid_api.dispatch import escalation, routing
 from grid_api.identity.principals import principal_for
@@ -59,7 +59,7 @@ def _noop_latency(redis_url: str, count: int = COUNT) -> list[float]:
 
 def _dispatch_latency(app, count: int = COUNT) -> list[float]:
     database = app.extensions["grid_db"]
-    settings = queries.case_settings_from(app.config["GRID_SETTINGS"])
+    settings = app.extensions["grid_case_settings"]
     committed_at: dict[int, float] = {}
     with app.app_context():
         with database.new_session() as session:

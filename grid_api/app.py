@@ -9,6 +9,7 @@ from functools import partial
 
 from flask import Flask
 
+from grid_api.cases.settings import CaseSettings
 from grid_api.config import Settings
 from grid_api.infra import database, outbox, queues
 from grid_api.infra.logs import configure_logging
@@ -87,6 +88,7 @@ def create_app(overrides: Mapping[str, object] | None = None,
                                                     redis_connection)
     app.extensions["grid_migration_head"] = head_revision()
     app.extensions["grid_passwords"] = PasswordService(settings.password_hash_memory_kib)
+    app.extensions["grid_case_settings"] = CaseSettings.from_settings(settings)
     outbox.install_hooks(db_handle.sessionmaker, lambda: app.extensions["grid_outbox_handoff"])
     app.teardown_appcontext(db.close_session)
 

@@ -65,7 +65,21 @@ class CaseAction(enum.StrEnum):
 
 
 S, A = CaseStatus, CaseAction
-_OPEN = (S.registered, S.dispatched, S.in_progress, S.resolved, S.verified)
+
+# --- status groups: each "which cases" rule is named once, here ---------------------------
+# Still being worked on: nearby-duplicate candidates, open counts.
+OPEN_STATUSES: Final = frozenset(CaseStatus) - {S.closed, S.rejected}
+# Registered (and later): others may see the redacted public form.
+PUBLIC_STATUSES: Final = frozenset(CaseStatus) - {S.reported, S.rejected}
+# The deadline that runs in each status; a verified case waits for closing only.
+DEADLINE_BY_STATUS: Final[Mapping[CaseStatus, str]] = {
+    S.reported: "register_deadline", S.registered: "register_deadline",
+    S.dispatched: "handle_deadline", S.in_progress: "handle_deadline",
+    S.resolved: "verify_deadline",
+}
+# Can run late, so can be flagged overdue and escalated.
+ESCALATABLE_STATUSES: Final = frozenset(DEADLINE_BY_STATUS)
+FREQUENT_RETURNS: Final = 2  # more returns than this flag the case (bounced between units)
 
 TRANSITIONS: Final[Mapping[tuple[CaseStatus, CaseAction], CaseStatus]] = {
     (S.reported, A.register): S.registered,
@@ -88,7 +102,7 @@ TRANSITIONS: Final[Mapping[tuple[CaseStatus, CaseAction], CaseStatus]] = {
     (S.verified, A.close): S.closed,
     (S.closed, A.rate): S.closed,
     (S.closed, A.dispute): S.in_progress,
-    **{(status, A.comment): status for status in (S.reported, *_OPEN, S.closed, S.rejected)},
+    **{(status, A.comment): status for status in CaseStatus},
 }
 
 
@@ -160,6 +174,10 @@ class Case(Base):
                                      seq=0, data={}))
         return case
 
+    @property
+    def frequently_returned(self) -> bool:
+        return self.return_count > FREQUENT_RETURNS
+
     def can(self, action: CaseAction) -> bool:
         return (self.status, action) in TRANSITIONS
 
@@ -177,6 +195,17 @@ class Case(Base):
         self.updated_at = func.now()
         self.events.append(event)
         return event
+
+
+def due_deadline_sql() -> str:
+    """SQL for the deadline running in a case's status (NULL where none runs)."""
+    whens = " ".join(f"WHEN '{status.value}' THEN {column}"
+                     for status, column in DEADLINE_BY_STATUS.items())
+    return f"CASE status {whens} END"
+
+
+def escalatable_statuses_sql() -> str:
+    return ", ".join(f"'{status.value}'" for status in sorted(ESCALATABLE_STATUSES))
 
 
 class CaseEvent(Base):

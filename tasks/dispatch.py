@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from grid_api.cases.queries import case_settings_from
 from grid_api.dispatch import automatic, escalation
 from grid_api.infra import counters
 from tasks.context import job_app, job_session
@@ -16,8 +15,7 @@ from tasks.context import job_app, job_session
 def auto_dispatch(session: Session, *, case_id: int, **_: Any) -> None:
     """Outbox topic ``case.auto_dispatch``; idempotent (a dispatched case is skipped)."""
     app = job_app()
-    outcome = automatic.auto_dispatch(session, case_settings_from(app.config["GRID_SETTINGS"]),
-                                     case_id)
+    outcome = automatic.auto_dispatch(session, app.extensions["grid_case_settings"], case_id)
     if outcome == "dispatched":
         counters.increment(app.extensions["grid_redis"], "dispatched")
     elif outcome == "manual":

@@ -17,14 +17,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from grid_api.cases import queries
-from grid_api.cases.queries import (
-    CaseRefs,
-    CaseSettings,
-    deadline_after,
-    describe,
-    schedule_auto_dispatch,
-)
+from grid_api.cases import deadlines
+from grid_api.cases.deadlines import deadline_after
+from grid_api.cases.settings import CaseSettings
+from grid_api.cases.views import CaseRefs, describe
+from grid_api.cases.workflow import schedule_auto_dispatch
 from grid_api.errors import BusinessRuleViolation, ValidationFailed
 from grid_api.geography.areas import COVERING_CELL
 from grid_api.identity.principal import Principal
@@ -105,7 +102,7 @@ def report_case(session: Session, principal: Principal, settings: CaseSettings, 
     if placed.cell_id is None:
         raise BusinessRuleViolation("outside_service_area",
                                     errors={"location": ["Outside every grid cell."]})
-    calendar = queries.calendar(session, settings, placed.calendar_fingerprint)
+    calendar = deadlines.calendar(session, settings, placed.calendar_fingerprint)
     local_day = now.astimezone(calendar.zone).strftime("%Y%m%d")
     case = Case.report(
         actor_id=principal.user_id, code=f"{local_day}{placed.number:06d}",

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, or_, true
 
 from grid_api.geography.policy import in_area_scope
 from grid_api.identity.principal import Principal
-from models.case import Case, CaseAction, CaseStatus
+from models.case import PUBLIC_STATUSES, Case, CaseAction
 from models.user import Role
 
 # Which role may take which action on a case it can see; scope is checked by ``can``.
@@ -22,7 +22,6 @@ _UNIT_ACTIONS = frozenset({CaseAction.accept, CaseAction.return_, CaseAction.req
                            CaseAction.resolve})
 _VERIFIER_ACTIONS = frozenset({CaseAction.verify, CaseAction.reopen})
 _REPORTER_ACTIONS = frozenset({CaseAction.rate, CaseAction.dispute})
-PUBLIC_STATUSES = frozenset(CaseStatus) - {CaseStatus.reported, CaseStatus.rejected}
 
 
 def _supervises(principal: Principal, case: Case) -> bool:

@@ -1,4 +1,4 @@
-"""Case schemas: the report a phone sends, case views, actions, lists, photos."""
+"""Case schemas: the report a phone sends, case views, lists, photos (actions: commands)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from datetime import UTC
 
 from marshmallow import Schema, fields, validate
 
-from grid_api.cases.workflow import REJECT_REASONS, RETURN_REASONS
 from grid_api.web.fields import CRS, LAT, LON, AreaRefSchema, BBox, PointSchema, UnitRefSchema
 from grid_api.web.pagination import PageArgsSchema
 from models.case import CaseStatus
 
-NOTE = fields.String(validate=validate.Length(min=1, max=2000))
 WHEN = {"default_timezone": UTC}  # a time without a zone is read as UTC
 
 
@@ -123,56 +121,6 @@ class EventSchema(Schema):
 
 class EventListSchema(Schema):
     items = fields.List(fields.Nested(EventSchema))
-
-
-class NoteSchema(Schema):
-    note = NOTE
-
-
-class RequiredNoteSchema(Schema):
-    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-
-
-class RejectSchema(Schema):
-    reason = fields.String(required=True, validate=validate.OneOf(REJECT_REASONS))
-    duplicate_of = fields.Integer()
-    note = NOTE
-
-
-class DispatchSchema(Schema):
-    unit_id = fields.Integer(required=True)
-    note = NOTE
-
-
-class ReassignSchema(Schema):
-    unit_id = fields.Integer(required=True)
-    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-
-
-class ReturnSchema(Schema):
-    reason = fields.String(required=True, validate=validate.OneOf(RETURN_REASONS))
-    note = NOTE
-
-
-class ExtensionRequestSchema(Schema):
-    until = fields.AwareDateTime(required=True, **WHEN)
-    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-
-
-class ExtensionDecisionSchema(Schema):
-    approve = fields.Boolean(required=True)
-    note = NOTE
-
-
-class CommentSchema(Schema):
-    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    internal = fields.Boolean(load_default=False,
-                              metadata={"description": "Staff only: hidden from residents"})
-
-
-class RatingSchema(Schema):
-    score = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    note = NOTE
 
 
 class AttachmentSchema(Schema):

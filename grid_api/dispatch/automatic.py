@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from grid_api.cases import queries, workflow
-from grid_api.cases.queries import CaseSettings
+from grid_api.cases.commands import Dispatch
+from grid_api.cases.settings import CaseSettings
 from grid_api.dispatch import routing
+from grid_api.identity.principal import SYSTEM
 from grid_api.notifications.inbox import notify_area_supervisors
 from models.area import path_ids
-from models.case import CaseAction, CaseStatus
+from models.case import CaseStatus
 from models.category import Category
 
 
@@ -31,7 +33,7 @@ def auto_dispatch(session: Session, settings: CaseSettings, case_id: int) -> str
             case.needs_manual_dispatch = True
             notify_area_supervisors(session, case, kind="needs_manual_dispatch")
         return "manual"
-    ctx = workflow.ActionContext(session, None, settings, now=datetime.now(UTC))
-    workflow.apply_as_system(ctx, case, CaseAction.dispatch, {
-        "unit_id": ranked[0].unit_id, "note": f"routing rule {ranked[0].rule_id}"})
+    ctx = workflow.ActionContext(session, SYSTEM, settings, now=datetime.now(UTC))
+    workflow.apply_as_system(ctx, case, Dispatch(unit_id=ranked[0].unit_id,
+                                                 note=f"routing rule {ranked[0].rule_id}"))
     return "dispatched"

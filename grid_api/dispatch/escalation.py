@@ -11,28 +11,25 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from grid_api.notifications.inbox import SupervisorDirectory, insert_messages
+from models.case import due_deadline_sql, escalatable_statuses_sql
 
 BATCH = 20000
 MAX_LEVEL = 5  # cell's community … city: beyond the top the top stays in charge
 
-# The deadline that applies in each open status (verified cases wait for closing only).
-DUE = """CASE status
-    WHEN 'reported' THEN register_deadline WHEN 'registered' THEN register_deadline
-    WHEN 'resolved' THEN verify_deadline ELSE handle_deadline END"""
 
 ESCALATE = text(f"""
     UPDATE cases SET overdue = true, escalation_level = escalation_level + 1,
                      escalated_at = :now, updated_at = :now, version = version + 1
     WHERE id IN (
         SELECT id FROM cases
-        WHERE status IN ('reported', 'registered', 'dispatched', 'in_progress', 'resolved')
-          AND NOT deferred AND {DUE} < :now
+        WHERE status IN ({escalatable_statuses_sql()})
+          AND NOT deferred AND {due_deadline_sql()} < :now
           AND (escalated_at IS NULL OR escalated_at < :now - :interval)
           AND escalation_level < :max_level
         ORDER BY id LIMIT :batch
         FOR UPDATE SKIP LOCKED)
     RETURNING id, code, escalation_level, area_path
-""")  # noqa: S608 - DUE is a constant
+""")  # noqa: S608 - built from the constant status table
 
 
 DIGEST_CODES = 10  # a digest names this many of its cases; the inbox links the rest by area

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from models.user import Role
 
@@ -11,7 +12,7 @@ from models.user import Role
 class Principal:
     """The signed-in user as authorization sees them, loaded once per request."""
 
-    user_id: int
+    user_id: int | None  # None: the system itself (automatic dispatch, auto-close)
     roles: frozenset[Role]
     unit_id: int | None = None
     area_id: int | None = None
@@ -25,3 +26,12 @@ class Principal:
     @property
     def is_staff(self) -> bool:
         return bool(self.roles - {Role.resident})
+
+    @property
+    def is_system(self) -> bool:
+        return self.user_id is None
+
+
+# The system as an actor: takes the steps rules decide (dispatch by routing rules, closing a
+# verified case where configured); its timeline events have no user.
+SYSTEM: Final = Principal(user_id=None, roles=frozenset())

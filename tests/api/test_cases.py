@@ -304,8 +304,8 @@ def test_extension_is_requested_then_approved(client, world):
 
 
 def test_verification_closes_the_case_where_configured(app, client, world, monkeypatch):
-    monkeypatch.setitem(app.config, "GRID_SETTINGS", dataclasses.replace(
-        app.config["GRID_SETTINGS"], auto_close_verified=True))
+    monkeypatch.setitem(app.extensions, "grid_case_settings", dataclasses.replace(
+        app.extensions["grid_case_settings"], auto_close_verified=True))
     case_id = _in_progress(client, world)
     act(client, world["unit"], case_id, "resolve", {"note": "已处理"})
     verified = act(client, world["worker"], case_id, "verify")
@@ -355,21 +355,21 @@ def test_concurrent_actions_serialise_and_the_loser_gets_409(app, committed_worl
     """Two supervisors register the same report at once: exactly one wins."""
     from grid_api.cases import workflow  # noqa: PLC0415
     from grid_api.cases.api.cases import case_settings  # noqa: PLC0415
+    from grid_api.cases.commands import Register  # noqa: PLC0415
     from grid_api.errors import InvalidTransition  # noqa: PLC0415
-    from models.case import CaseAction  # noqa: PLC0415
 
     database, case_id, principal = committed_world
     outcomes = []
     holder = database.new_session()
     with app.app_context():
         ctx = workflow.ActionContext(holder, principal, case_settings())
-        workflow.act(ctx, case_id, CaseAction.register, {})  # holds the row lock
+        workflow.act(ctx, case_id, Register())  # holds the row lock
 
         def rival():
             with app.app_context(), database.new_session() as session:
                 rival_ctx = workflow.ActionContext(session, principal, case_settings())
                 try:
-                    workflow.act(rival_ctx, case_id, CaseAction.register, {})
+                    workflow.act(rival_ctx, case_id, Register())
                     session.commit()
                     outcomes.append("won")
                 except InvalidTransition:

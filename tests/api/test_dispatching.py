@@ -5,8 +5,8 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from grid_api.cases import workflow
-from grid_api.cases.queries import case_settings_from
 from grid_api.dispatch import automatic
+from grid_api.identity.principal import SYSTEM
 from models.case import Case
 from models.outbox import OutboxMessage
 from tests.api.test_cases import POINT, act, report
@@ -85,7 +85,7 @@ def test_auto_dispatch_follows_the_rule_once(client, app, db, world):
     unit = make_unit(db, name="保洁公司")
     rule = _rule(client, world, "E0104", world["community"], unit.id)
     case_id = report(client, world["worker"]).get_json()["id"]
-    settings = case_settings_from(app.config["GRID_SETTINGS"])
+    settings = app.extensions["grid_case_settings"]
     assert automatic.auto_dispatch(db, settings, case_id) == "dispatched"
     assert automatic.auto_dispatch(db, settings, case_id) == "skipped"  # a redelivery
     case = db.get(Case, case_id)
@@ -98,7 +98,7 @@ def test_auto_dispatch_follows_the_rule_once(client, app, db, world):
 
 def test_no_rule_flags_manual_dispatch_and_tells_the_supervisors(client, app, db, world):
     case_id = report(client, world["worker"], category="E0602").get_json()["id"]
-    settings = case_settings_from(app.config["GRID_SETTINGS"])
+    settings = app.extensions["grid_case_settings"]
     assert automatic.auto_dispatch(db, settings, case_id) == "manual"
     assert automatic.auto_dispatch(db, settings, case_id) == "manual"
     assert db.get(Case, case_id).needs_manual_dispatch
@@ -158,8 +158,8 @@ def test_calendar_days_move_deadlines(client, db, world, app):
     listed = client.get(f"/api/v1/calendar?year={tomorrow.year}",
                         headers=world["resident"].headers).get_json()["items"]
     assert {"day": tomorrow.isoformat(), "working": False, "note": "测试假日"} in listed
-    settings = case_settings_from(app.config["GRID_SETTINGS"])
-    ctx = workflow.ActionContext(db, None, settings)
+    settings = app.extensions["grid_case_settings"]
+    ctx = workflow.ActionContext(db, SYSTEM, settings)
     assert ctx.calendar.is_working(tomorrow) is False
 
 

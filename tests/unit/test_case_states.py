@@ -57,3 +57,22 @@ def test_rework_and_return_paths():
     assert TRANSITIONS[(CaseStatus.resolved, CaseAction.reopen)] is CaseStatus.in_progress
     assert TRANSITIONS[(CaseStatus.closed, CaseAction.dispute)] is CaseStatus.in_progress
     assert TRANSITIONS[(CaseStatus.dispatched, CaseAction.return_)] is CaseStatus.registered
+
+
+def test_status_groups_are_named_once_and_agree():
+    from models.case import (  # noqa: PLC0415
+        DEADLINE_BY_STATUS,
+        ESCALATABLE_STATUSES,
+        OPEN_STATUSES,
+        PUBLIC_STATUSES,
+        CaseStatus,
+        due_deadline_sql,
+    )
+
+    assert CaseStatus.verified in OPEN_STATUSES - ESCALATABLE_STATUSES  # waits for closing
+    assert ESCALATABLE_STATUSES <= OPEN_STATUSES
+    assert CaseStatus.reported not in PUBLIC_STATUSES
+    assert CaseStatus.rejected not in PUBLIC_STATUSES | OPEN_STATUSES
+    assert "WHEN 'resolved' THEN verify_deadline" in due_deadline_sql()
+    assert set(DEADLINE_BY_STATUS.values()) == {"register_deadline", "handle_deadline",
+                                                "verify_deadline"}

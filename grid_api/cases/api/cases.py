@@ -6,8 +6,8 @@ from flask import current_app, jsonify, request
 from flask.views import MethodView
 
 from geo.crs import to_wgs84
-from grid_api.cases import filing, idempotency, queries
-from grid_api.cases.queries import CaseFilter, CaseSettings
+from grid_api.cases import filing, idempotency, queries, views
+from grid_api.cases.queries import CaseFilter
 from grid_api.cases.schemas import (
     CaseCreateSchema,
     CaseListArgsSchema,
@@ -16,7 +16,8 @@ from grid_api.cases.schemas import (
     EventListSchema,
     NearbyArgsSchema,
 )
-from grid_api.web import auth, db, permissions
+from grid_api.cases.settings import CaseSettings
+from grid_api.web import auth, db, etags, permissions
 from grid_api.web.blueprint import Blueprint
 from grid_api.web.pagination import paginate
 from models.case import Case, CaseStatus
@@ -27,13 +28,13 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def case_settings() -> CaseSettings:
-    return queries.case_settings_from(current_app.config["GRID_SETTINGS"])
+    return current_app.extensions["grid_case_settings"]
 
 
 def case_response(case: Case, status: int = 200):
     """The case as the caller may see it, with its ETag."""
-    body = queries.describe_case(db.session(), auth.current_principal(), case)
-    return body, status, {"ETag": queries.etag(case)}
+    body = views.describe_case(db.session(), auth.current_principal(), case)
+    return body, status, {"ETag": etags.etag(case.id, case.version)}
 
 
 def _report(body: dict) -> tuple[dict, int, dict]:
@@ -43,7 +44,7 @@ def _report(body: dict) -> tuple[dict, int, dict]:
         db.session(), principal, case_settings(), category=body["category"],
         description=body["description"], lon=lon, lat=lat, crs=body["crs"],
         address=body.get("address"), seen_at=body.get("seen_at"))
-    return filed.view, 201, {"ETag": queries.etag(filed.case)}
+    return filed.view, 201, {"ETag": etags.etag(filed.case.id, filed.case.version)}
 
 
 @blp.route("")
@@ -70,7 +71,7 @@ class Cases(MethodView):
             replay = jsonify(claim.response)
             replay.status_code = claim.status_code
             replay.headers["Idempotent-Replayed"] = "true"
-            replay.headers["ETag"] = queries.etag_of(claim.response["id"],
+            replay.headers["ETag"] = etags.etag(claim.response["id"],
                                                    claim.response["version"])
             return replay
         described, status, headers = _report(body)
@@ -93,7 +94,7 @@ class Cases(MethodView):
         query = queries.cases_query(db.session(), principal, criteria)
         page = paginate(db.session(), query, order_by=[Case.created_at, Case.id],
                         limit=args["limit"], cursor=args["cursor"])
-        return {"items": queries.describe_cases(db.session(), principal, page.items),
+        return {"items": views.describe_cases(db.session(), principal, page.items),
                 "next_cursor": page.next_cursor}
 
 
@@ -109,7 +110,7 @@ class Nearby(MethodView):
         query = queries.nearby_query(principal, lon=lon, lat=lat, category=args.get("category"),
                                    radius_m=args["radius_m"], days=args["days"])
         rows = db.session().execute(query.limit(args["limit"])).all()
-        described = queries.describe_cases(db.session(), principal, [case for case, _ in rows])
+        described = views.describe_cases(db.session(), principal, [case for case, _ in rows])
         return {"items": [item | {"distance_m": round(distance, 1)}
                           for item, (_, distance) in zip(described, rows, strict=True)],
                 "next_cursor": None}
@@ -134,4 +135,4 @@ class CaseEvents(MethodView):
         """The case's timeline: every step, oldest first. Events are never changed."""
         principal = auth.current_principal()
         case = queries.get_visible_case(db.session(), principal, case_id)
-        return {"items": queries.timeline(db.session(), principal, case)}
+        return {"items": views.timeline(db.session(), principal, case)}
