@@ -62,6 +62,7 @@ API_MODULES = (
     "grid_api.dispatch.api",
     "grid_api.notifications.api.inbox",
     "grid_api.notifications.api.devices",
+    "grid_api.integrations.api.clients",
 )
 
 

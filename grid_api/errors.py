@@ -89,3 +89,8 @@ class BusinessRuleViolation(AppError):
 class ServiceUnavailable(AppError):
     status = 503
     code = "service_unavailable"
+
+
+class RateLimited(AppError):
+    status = 429
+    code = "rate_limited"

@@ -8,6 +8,7 @@ from models.case import Case, CaseAction, CaseEvent, CaseStatus
 from models.category import Category, CategoryKind
 from models.device import Device, PushDelivery
 from models.idempotency import IdempotencyKey
+from models.integration import ApiKey, ClientCase, IntegrationClient
 from models.notification import Notification
 from models.outbox import OutboxMessage
 from models.routing import RoutingRule
@@ -26,4 +27,5 @@ __all__ = [
     "IdempotencyKey", "Notification", "OutboxMessage", "PushDelivery", "RefreshToken", "Role",
     "RoutingRule",
     "TokenFamily", "Unit", "User",
+    "ApiKey", "ClientCase", "IntegrationClient",
 ]

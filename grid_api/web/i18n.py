@@ -94,6 +94,54 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "routing_rule_exists": ("相同的派遣规则已在使用", "The same routing rule is already in force"),
     "value_out_of_range": ("提交的数值超出范围", "A submitted value is out of range"),
     "invalid_text": ("提交的文字含有无效字符", "The submitted text contains invalid characters"),
+    # Integration clients and Open311
+    "invalid_api_key": ("api_key 无效、已过期或已吊销", "Invalid, expired or revoked api_key"),
+    "operation_not_allowed": (
+        "该客户端无权执行 {operation}", "This client may not use {operation}"
+    ),
+    "client_exists": ("客户端名称已被使用", "A client with this name exists"),
+    "client_revoked": ("客户端已吊销", "The client is revoked"),
+    "unknown_jurisdiction": ("jurisdiction_id 不存在：{jurisdiction}",
+                             "No such jurisdiction_id: {jurisdiction}"),
+    "unknown_service_code": ("service_code 不存在：{code}", "No such service_code: {code}"),
+    "unknown_service_request": ("服务请求不存在：{id}", "No such service request: {id}"),
+    "unknown_token": ("token 不存在：{token}", "No such token: {token}"),
+    "open311_form_expected": (
+        "请求体须为 application/x-www-form-urlencoded",
+        "The body must be application/x-www-form-urlencoded",
+    ),
+    "open311_missing_field": ("缺少参数：{field}", "Missing argument: {field}"),
+    "open311_repeated_field": ("参数重复：{field}", "Argument given more than once: {field}"),
+    "open311_bad_argument": ("参数无效：{field}", "Invalid argument: {field}"),
+    "open311_bad_datetime": (
+        "{field} 须为带时区的 W3C 日期时间，如 2010-01-01T00:00:00Z",
+        "{field} must be a W3C datetime with a zone, e.g. 2010-01-01T00:00:00Z",
+    ),
+    "open311_window_too_long": (
+        "start_date 与 end_date 相隔不能超过 90 天",
+        "start_date and end_date may not span more than 90 days",
+    ),
+    "open311_missing_location": (
+        "须提供位置：lat 和 long", "A location is required: lat and long"
+    ),
+    "open311_address_only": (
+        "仅凭地址无法定位网格，请提供 lat 和 long",
+        "An address alone cannot be placed in a grid cell; send lat and long",
+    ),
+    "open311_bad_coordinate": ("坐标无效：{field}", "Invalid coordinate: {field}"),
+    "open311_bad_crs": ("不支持的坐标系：{crs}", "Unsupported crs: {crs}"),
+    "open311_description_too_long": (
+        "description 不能超过 {limit} 个字符", "description may not exceed {limit} characters"
+    ),
+    "open311_field_too_long": (
+        "{field} 不能超过 {limit} 个字符", "{field} may not exceed {limit} characters"
+    ),
+    "open311_bad_media_url": ("media_url 须为 http(s) 地址", "media_url must be an http(s) URL"),
+    "open311_bad_text": ("{field} 含有无效字符", "{field} contains invalid characters"),
+    "open311_bad_attribute": ("attribute 参数无效：{field}", "Invalid attribute argument: {field}"),
+    "open311_extensions_json_only": (
+        "extensions=true 仅提供 JSON 格式", "extensions=true is available in JSON only"
+    ),
 }
 
 # marshmallow's English messages, as they arrive in per-field validation errors.
@@ -145,6 +193,9 @@ FIELD_MESSAGES_ZH: Mapping[str, str] = {
     "Must be after the current deadline.": "必须晚于当前处置期限。",
     "The file is empty.": "文件为空。",
     "No such major class.": "大类不存在。",
+    'Not a rate limit, e.g. "120 per minute;2000 per hour".':
+        "不是有效的频率限制，例如 “120 per minute;2000 per hour”。",
+    "No such staff member.": "工作人员不存在。",
 }
 
 

@@ -79,6 +79,14 @@ MATRIX |= {
     ("GET", "/api/v1/categories"): (EVERYONE, "/api/v1/categories"),
     ("POST", "/api/v1/categories"): ({"admin"}, "/api/v1/categories"),
     ("PATCH", "/api/v1/categories/<string:code>"): ({"admin"}, "/api/v1/categories/E0104"),
+    ("GET", "/api/v1/clients"): ({"admin"}, "/api/v1/clients"),
+    ("POST", "/api/v1/clients"): ({"admin"}, "/api/v1/clients"),
+    ("GET", "/api/v1/clients/<int:client_id>"): ({"admin"}, "/api/v1/clients/1"),
+    ("PATCH", "/api/v1/clients/<int:client_id>"): ({"admin"}, "/api/v1/clients/1"),
+    ("DELETE", "/api/v1/clients/<int:client_id>"): ({"admin"}, "/api/v1/clients/1"),
+    ("POST", "/api/v1/clients/<int:client_id>/keys"): ({"admin"}, "/api/v1/clients/1/keys"),
+    ("DELETE", "/api/v1/clients/<int:client_id>/keys/<int:key_id>"): (
+        {"admin"}, "/api/v1/clients/1/keys/1"),
 }
 # Case endpoints let every signed-in user through the door; which case they may see or act
 # on is decided per case (tests in test_cases, test_case_lists, test_photos). Here: the

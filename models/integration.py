@@ -1,0 +1,101 @@
+"""Integration clients: other systems that file cases through API keys, the cases they
+filed (with their own numbers), and where they hear back (webhook endpoints, deliveries)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, created_at_column
+
+
+class ClientChannel(enum.StrEnum):
+    """The source channel (来源) a client's cases are counted under."""
+
+    hotline = "hotline"  # the 12345 work-order system
+    mini_program = "mini_program"  # a WeChat mini-program
+    open311_app = "open311_app"  # a third-party app speaking Open311
+    department = "department"  # another department's platform
+
+
+class ClientOperation(enum.StrEnum):
+    """What an API key may be used for."""
+
+    open311_submit = "open311.submit"  # POST /open311/v2/requests
+    workorders_submit = "workorders.submit"  # 12345 work-order intake
+    webhooks_manage = "webhooks.manage"  # the client's own webhook endpoints
+
+
+class IntegrationClient(Base):
+    __tablename__ = "integration_clients"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
+    channel: Mapped[ClientChannel] = mapped_column(
+        Enum(ClientChannel, name="client_channel"), nullable=False)
+    operations: Mapped[list[str]] = mapped_column(ARRAY(String(40)), nullable=False)
+    # A flask-limiter / limits string: "120 per minute;2000 per hour".
+    rate_limit: Mapped[str] = mapped_column(String(80), nullable=False)
+    # The account the client acts as: reporter of its cases and actor in their timelines.
+    account_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="RESTRICT"), nullable=False, unique=True)
+    # The staff member told when something needs a person (an endpoint disabled).
+    owner_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class ApiKey(Base):
+    """One key of a client: only its SHA-256 is kept; the key itself is shown once."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("integration_clients.id", ondelete="CASCADE"), nullable=False,
+        index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False)  # shown in lists
+    # Set when the key was rotated: it keeps working until then (the overlap window).
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class ClientCase(Base):
+    """A case a client filed, with the client's own number for it (a work order's)."""
+
+    __tablename__ = "client_cases"
+
+    case_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("integration_clients.id", ondelete="RESTRICT"), nullable=False)
+    external_number: Mapped[str | None] = mapped_column(String(64))
+    # Open311's temporary token, resolvable through GET /open311/v2/tokens/{token}.
+    token: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
+    # What the client sent beyond our own fields (Open311's email, device_id, media_url …).
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False,
+                                                    server_default=text("'{}'"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    __table_args__ = (
+        # Also the index of a client's cases (client_id leads).
+        UniqueConstraint("client_id", "external_number",
+                         name="uq_client_cases_client_id_external_number"),
+    )
