@@ -63,6 +63,7 @@ API_MODULES = (
     "grid_api.notifications.api.inbox",
     "grid_api.notifications.api.devices",
     "grid_api.integrations.api.clients",
+    "grid_api.integrations.api.open311",
 )
 
 

@@ -9,6 +9,8 @@ ACCEPTED_BODY_TYPES = frozenset({
     "application/json", "application/geo+json", "application/merge-patch+json",
     "multipart/form-data",
 })
+# Open311's POST Service Request is form-encoded by its standard.
+FORM_BODY_PATHS = ("/open311/",)
 
 
 def _has_body() -> bool:
@@ -21,7 +23,9 @@ def _check_body() -> None:
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit and (request.content_length or 0) > limit:
         raise RequestEntityTooLarge
-    if request.mimetype not in ACCEPTED_BODY_TYPES:
+    if request.mimetype not in ACCEPTED_BODY_TYPES and not (
+            request.mimetype == "application/x-www-form-urlencoded"
+            and request.path.startswith(FORM_BODY_PATHS)):
         raise UnsupportedMediaType
 
 

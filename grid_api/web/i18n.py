@@ -103,7 +103,8 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "client_revoked": ("客户端已吊销", "The client is revoked"),
     "unknown_jurisdiction": ("jurisdiction_id 不存在：{jurisdiction}",
                              "No such jurisdiction_id: {jurisdiction}"),
-    "unknown_service_code": ("service_code 不存在：{code}", "No such service_code: {code}"),
+    "unknown_service_code": ("service_code 不存在：{service_code}",
+                             "No such service_code: {service_code}"),
     "unknown_service_request": ("服务请求不存在：{id}", "No such service request: {id}"),
     "unknown_token": ("token 不存在：{token}", "No such token: {token}"),
     "open311_form_expected": (

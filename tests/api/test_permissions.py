@@ -104,6 +104,23 @@ PER_CASE = {
     **{("POST", f"/api/v1/cases/<int:case_id>/{action}"): f"/api/v1/cases/{{case}}/{action}"
        for action in CASE_ACTIONS},
 }
+# Open311 is public by its standard: reads need no key; a bearer token is no api_key, so
+# filing is refused to every role (tests in tests/integrations/test_open311).
+OPEN311_FMT = "<any(json, xml):fmt>"
+OPEN311 = {
+    ("GET", f"/open311/v2/discovery.{OPEN311_FMT}"): ("/open311/v2/discovery.xml", 200),
+    ("GET", f"/open311/v2/services.{OPEN311_FMT}"): ("/open311/v2/services.json", 200),
+    ("GET", f"/open311/v2/services/<string:code>.{OPEN311_FMT}"): (
+        "/open311/v2/services/E0104.xml", 200),
+    ("GET", f"/open311/v2/requests.{OPEN311_FMT}"): ("/open311/v2/requests.json", 200),
+    ("POST", f"/open311/v2/requests.{OPEN311_FMT}"): ("/open311/v2/requests.json", 403),
+    ("GET", f"/open311/v2/requests/<string:request_id>.{OPEN311_FMT}"): (
+        "/open311/v2/requests/1.xml", 404),
+    ("GET", f"/open311/v2/tokens/<string:token>.{OPEN311_FMT}"): (
+        "/open311/v2/tokens/1.json", 404),
+    **{(method, "/open311/v2/<path:anything>"): ("/open311/v2/nonesuch", 404)
+       for method in ("GET", "POST", "PUT", "PATCH", "DELETE")},
+}
 # Sign-in endpoints are public by nature and tested in test_auth.
 PUBLIC_AUTH = {"/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh"}
 
@@ -156,7 +173,7 @@ def test_matrix_covers_every_endpoint(app):
         if rule.endpoint not in INFRASTRUCTURE and rule.rule not in PUBLIC_AUTH
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
-    assert served - set(MATRIX) - set(PER_CASE) == set()
+    assert served - set(MATRIX) - set(PER_CASE) - set(OPEN311) == set()
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -171,3 +188,13 @@ def test_case_endpoints_refuse_the_anonymous_and_never_fail(client, people, role
         assert response.status_code == 401
     else:
         assert response.status_code not in {401, 500}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path"), sorted(OPEN311))
+def test_open311_is_the_same_for_every_role(client, people, role, method, path):
+    _user, headers = people.get(role, (None, {}))
+    url, status = OPEN311[(method, path)]
+    response = client.open(url, method=method, headers=headers,
+                           data={"service_code": "E0104"} if method == "POST" else None)
+    assert response.status_code == status
