@@ -1,7 +1,7 @@
 """integration clients api keys client cases
 
 Revision ID: aab70d302c3d
-Revises: 74db12b48630
+Revises: 5b2e8c1d9a47
 Create Date: 2026-12-02 05:49:28.985481+00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = 'aab70d302c3d'
-down_revision: str | None = '74db12b48630'
+down_revision: str | None = '5b2e8c1d9a47'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
