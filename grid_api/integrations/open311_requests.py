@@ -18,10 +18,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from grid_api.cases.policy import PUBLIC_STATUSES
 from grid_api.errors import NotFound
 from models.area import Area, path_ids
-from models.case import Case, CaseEvent, CaseStatus
+from models.case import PUBLIC_STATUSES, Case, CaseEvent, CaseStatus
 from models.category import Category
 from models.integration import ClientCase
 from models.unit import Unit

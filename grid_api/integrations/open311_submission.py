@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from geo.crs import Crs, to_wgs84
 from grid_api.cases import filing
-from grid_api.cases.queries import CaseSettings
+from grid_api.cases.settings import CaseSettings
 from grid_api.errors import BadRequest, NotFound
 from grid_api.identity.principal import Principal
 from grid_api.integrations.clients import ClientIdentity

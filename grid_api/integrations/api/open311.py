@@ -11,7 +11,6 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from grid_api.cases.queries import case_settings_from
 from grid_api.errors import AppError, BadRequest, NotFound
 from grid_api.integrations import open311_catalogue as catalogue
 from grid_api.integrations import open311_formats as formats
@@ -150,8 +149,8 @@ class ServiceRequests(MethodView):
                                 ClientOperation.open311_submit)
         form = submission.parse_form(list(request.form.items(multi=True)))
         code, _link = submission.file_request(
-            db.session(), client, case_settings_from(current_app.config["GRID_SETTINGS"]),
-            form, locale=negotiate_locale())
+            db.session(), client, current_app.extensions["grid_case_settings"], form,
+            locale=negotiate_locale())
         return respond("service_requests", [{
             "service_request_id": code, "service_notice": None,
             "account_id": form.person.get("account_id")}])
