@@ -15,6 +15,8 @@ from grid_api.infra import database, outbox, queues
 from grid_api.infra.logs import configure_logging
 from grid_api.infra.migrations_state import head_revision
 from grid_api.infra.passwords import PasswordService
+from grid_api.push import settings as push_settings
+from grid_api.push.vendors import channels as push_channels
 from grid_api.web import auth, body_guard, db, problems, rate_limits, request_ids
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,8 @@ def create_app(overrides: Mapping[str, object] | None = None,
     app.extensions["grid_migration_head"] = head_revision()
     app.extensions["grid_passwords"] = PasswordService(settings.password_hash_memory_kib)
     app.extensions["grid_case_settings"] = CaseSettings.from_settings(settings)
+    app.extensions["grid_push"] = push_settings.load(settings, {
+        name: channel.variables for name, channel in push_channels().items()})
     outbox.install_hooks(db_handle.sessionmaker, lambda: app.extensions["grid_outbox_handoff"])
     app.teardown_appcontext(db.close_session)
 

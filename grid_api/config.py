@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -57,10 +58,12 @@ class Settings:
     auto_close_verified: bool = False
     sla_sweep_seconds: int = 60
     worker_heartbeat_stale_seconds: int = 90
-    push_backend: str = "log"
-    fcm_project_id: str = ""
-    fcm_credentials_file: str = ""
-    fcm_endpoint: str = ""
+    push_backend: str = "log"  # log, or live: through the channels of PUSH_PROVIDERS
+    push_providers: tuple[str, ...] = ("fcm",)
+    push_timeout_seconds: int = 10
+    # Each enabled push channel reads its own variables (keys included) from here.
+    push_environment: Mapping[str, str] = field(default_factory=dict, repr=False,
+                                                compare=False)
     push_ttl_seconds: int = 86400
     app_link_prefix: str = "gridapi://cases/"
     escalation_interval_minutes: int = 240
@@ -110,10 +113,13 @@ class Settings:
             sla_sweep_seconds=_int(env, "SLA_SWEEP_SECONDS", cls.sla_sweep_seconds),
             worker_heartbeat_stale_seconds=_int(env, "WORKER_HEARTBEAT_STALE_SECONDS",
                                                 cls.worker_heartbeat_stale_seconds),
-            push_backend=env.get("PUSH_BACKEND", cls.push_backend),
-            fcm_project_id=env.get("FCM_PROJECT_ID", cls.fcm_project_id),
-            fcm_credentials_file=env.get("FCM_CREDENTIALS_FILE", cls.fcm_credentials_file),
-            fcm_endpoint=env.get("FCM_ENDPOINT", cls.fcm_endpoint),
+            # "fcm" was the name of the live backend when FCM was the only channel.
+            push_backend={"fcm": "live"}.get(backend := env.get("PUSH_BACKEND", "log"),
+                                             backend),
+            push_providers=tuple(name.strip() for name in env.get(
+                "PUSH_PROVIDERS", "fcm").split(",") if name.strip()),
+            push_timeout_seconds=_int(env, "PUSH_TIMEOUT_SECONDS", cls.push_timeout_seconds),
+            push_environment=env,
             push_ttl_seconds=_int(env, "PUSH_TTL_SECONDS", cls.push_ttl_seconds),
             app_link_prefix=env.get("APP_LINK_PREFIX", cls.app_link_prefix),
             escalation_interval_minutes=_int(env, "ESCALATION_INTERVAL_MINUTES",
@@ -147,7 +153,5 @@ class Settings:
             raise ConfigError("TIMEZONE, WORK_DAY_START or WORK_DAY_END is not valid") from exc
         if start >= end:
             raise ConfigError("WORK_DAY_START must be before WORK_DAY_END")
-        if self.push_backend not in {"log", "fcm"}:
-            raise ConfigError("PUSH_BACKEND must be log or fcm")
-        if self.push_backend == "fcm" and not self.fcm_project_id:
-            raise ConfigError("PUSH_BACKEND=fcm needs FCM_PROJECT_ID")
+        if self.push_backend not in {"log", "live"}:
+            raise ConfigError("PUSH_BACKEND must be log or live")

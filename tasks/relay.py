@@ -39,7 +39,7 @@ def deliver(message_id: int) -> str:
             try:
                 HANDLERS[message.topic](session, **message.payload)
             except RetryLater as later:
-                delay = backoff(message.attempts)
+                delay = max(backoff(message.attempts), later.after or timedelta(0))
                 message.available_at = datetime.now(UTC) + delay
                 message.last_error = str(later)[:2000]
                 retry_in = delay

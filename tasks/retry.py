@@ -6,7 +6,12 @@ from datetime import timedelta
 
 
 class RetryLater(Exception):
-    """Raised by a handler whose work is partly done: keep what it did, run it again later."""
+    """Raised by a handler whose work is partly done: keep what it did, run it again later
+    (not before ``after``, when the far side said how long to wait)."""
+
+    def __init__(self, message: str, *, after: timedelta | None = None) -> None:
+        super().__init__(message)
+        self.after = after
 
 
 def backoff(attempts: int) -> timedelta:

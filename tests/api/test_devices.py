@@ -46,3 +46,20 @@ def test_who_hears_what_along_the_loop(client, world):
     assert _kinds(client, world["unit"]) == ["new_dispatch"]
     assert _kinds(client, world["worker"]) == ["verification_task"]
     assert _kinds(client, world["other_unit"]) == []
+
+
+def test_a_phone_registers_each_channels_token(client, db, world):
+    headers = world["resident"].headers
+    phone = {"platform": "android", "phone_id": "install-5f2a9c1e"}
+    hms = client.post("/api/v1/devices", headers=headers, json=phone | {
+        "token": "IQAAAACy0kYkAAD-hms-token", "provider": "huawei"})
+    fcm = client.post("/api/v1/devices", headers=headers, json=phone | {
+        "token": "fcm-registration-token-1"})
+    assert (hms.status_code, fcm.status_code) == (201, 201)
+    assert (hms.get_json()["provider"], fcm.get_json()["provider"]) == ("huawei", "fcm")
+    rows = db.execute(select(Device.provider, Device.phone_id).order_by(Device.id)).all()
+    assert rows == [("huawei", "install-5f2a9c1e"), ("fcm", "install-5f2a9c1e")]
+    bad = client.post("/api/v1/devices", headers=headers, json=phone | {
+        "token": "a-token-of-some-kind", "provider": "nokia", "phone_id": "x"})
+    assert bad.status_code == 422
+    assert set(bad.get_json()["errors"]) == {"provider", "phone_id"}
