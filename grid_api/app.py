@@ -66,6 +66,7 @@ API_MODULES = (
     "grid_api.notifications.api.devices",
     "grid_api.integrations.api.clients",
     "grid_api.integrations.api.open311",
+    "grid_api.push.api",
 )
 
 

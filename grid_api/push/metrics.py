@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from redis import Redis
 from redis.exceptions import RedisError
 
+from grid_api.push import quota
 from grid_api.push.interface import Answer
 
 log = logging.getLogger(__name__)
@@ -56,3 +64,30 @@ def read(connection: Redis) -> dict[str, dict[str, float]]:
         figures[provider] = {(key.decode() if isinstance(key, bytes) else key): float(value)
                              for key, value in raw.items()}
     return figures
+
+
+def families(connection: Redis) -> Iterator[Metric]:
+    """The channels' figures as Prometheus metric families (read at scrape time)."""
+    try:
+        figures = read(connection)
+        stopped = quota.stopped(connection, figures)
+    except RedisError:
+        return
+    devices = CounterMetricFamily("grid_push_devices", "Devices a channel was asked to "
+                                  "push to, by its answer", labels=["provider", "outcome"])
+    stops = CounterMetricFamily("grid_push_quota_stops", "Times a channel was stopped for "
+                                "a spent quota", labels=["provider"])
+    paused = GaugeMetricFamily("grid_push_quota_stopped", "1 while a channel waits for its "
+                               "quota to come back", labels=["provider"])
+    latency = HistogramMetricFamily("grid_push_request_seconds", "Time a channel took to "
+                                    "answer one request", labels=["provider"])
+    for provider, values in figures.items():
+        devices.add_metric([provider, "sent"], values.get("sent", 0.0))
+        for outcome in OUTCOMES:
+            devices.add_metric([provider, outcome], values.get(outcome, 0.0))
+        stops.add_metric([provider], values.get("quota_stops", 0.0))
+        paused.add_metric([provider], 1.0 if provider in stopped else 0.0)
+        buckets = [(str(bound), values.get(f"le_{bound}", 0.0)) for bound in BUCKETS]
+        latency.add_metric([provider], [*buckets, ("+Inf", values.get("requests", 0.0))],
+                           sum_value=values.get("seconds", 0.0))
+    yield from (devices, stops, paused, latency)

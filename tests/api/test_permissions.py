@@ -76,6 +76,7 @@ MATRIX |= {
         SIGNED_IN, "/api/v1/notifications/1/read"),
     ("POST", "/api/v1/devices"): (SIGNED_IN, "/api/v1/devices"),
     ("DELETE", "/api/v1/devices/<path:token>"): (SIGNED_IN, "/api/v1/devices/none-such"),
+    ("GET", "/api/v1/push/stats"): ({"admin"}, "/api/v1/push/stats"),
     ("GET", "/api/v1/categories"): (EVERYONE, "/api/v1/categories"),
     ("POST", "/api/v1/categories"): ({"admin"}, "/api/v1/categories"),
     ("PATCH", "/api/v1/categories/<string:code>"): ({"admin"}, "/api/v1/categories/E0104"),

@@ -13,6 +13,7 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from grid_api.infra import counters, queues
+from grid_api.push import metrics as push_metrics
 from grid_api.web import db, permissions
 from grid_api.web.blueprint import Blueprint
 from models.outbox import MAX_ATTEMPTS, OutboxMessage
@@ -48,6 +49,7 @@ class _Collector:
                                 "Age of the oldest undelivered outbox message", value=age)
         for name, help_text in counters.COUNTERS.items():
             yield CounterMetricFamily(f"grid_{name}", help_text, value=totals.get(name, 0))
+        yield from push_metrics.families(connection)
 
 
 @blp.route("/metrics")
