@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from devenv.fake_fcm import FakeFcm
 from devenv.push_fakes import env, go_live, start
+from grid_api.infra import outbox
 from grid_api.notifications.inbox import notify
 from grid_api.push import quota
 from grid_api.push.channels import for_settings
@@ -16,8 +17,8 @@ from grid_api.push.settings import ChannelConfig
 from grid_api.push.vendors import fcm as fcm_channel
 from models.device import Device, PushDelivery
 from models.notification import Notification
-from models.outbox import OutboxMessage
-from tasks import push
+from models.outbox import OutboxMessage, Topic
+from tasks import handlers, push, relay
 from tasks.retry import RetryLater
 from tests.factories import make_user
 
@@ -234,3 +235,19 @@ def test_never_pushed_twice_across_a_restart(db, app, monkeypatch):
         push.deliver_notifications(db, notification_ids=[message.id])  # the job again
     assert jpush.delivered == ["jpush-registration-1"]
     assert _statuses(db) == ["sending"]  # unknown outcome: not pushed again
+
+
+def test_the_outbox_waits_as_long_as_the_vendor_said(app, committed, monkeypatch):
+    with committed.new_session() as session:
+        message = outbox.add(session, Topic.ping)
+        session.commit()
+        message_id = message.id
+
+    def spent(session, **payload):
+        raise RetryLater("quota spent", after=timedelta(hours=3))
+
+    monkeypatch.setitem(handlers.HANDLERS, Topic.ping, spent)
+    assert relay.deliver(message_id) == "retry_later"
+    with committed.new_session() as session:
+        waits_until = session.get(OutboxMessage, message_id).available_at
+    assert waits_until > datetime.now(UTC) + timedelta(hours=2, minutes=59)
