@@ -67,6 +67,7 @@ API_MODULES = (
     "grid_api.integrations.api.clients",
     "grid_api.integrations.api.open311",
     "grid_api.push.api",
+    "grid_api.fieldwork.api.patrols",
 )
 
 

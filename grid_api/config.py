@@ -74,6 +74,11 @@ class Settings:
     open311_jurisdiction_id: str = ""
     open311_contact: str = "城市运行管理服务平台 / City operations centre"
     open311_key_service: str = "API keys are issued by the city's administrators (/api/v1/clients)"
+    patrol_max_accuracy_m: int = 50
+    patrol_max_walk_speed_kmh: int = 11
+    patrol_idle_minutes: int = 120
+    patrol_sweep_seconds: int = 300
+    track_retention_days: int = 180
 
     @property
     def production(self) -> bool:
@@ -132,6 +137,12 @@ class Settings:
                                             cls.open311_jurisdiction_id),
             open311_contact=env.get("OPEN311_CONTACT", cls.open311_contact),
             open311_key_service=env.get("OPEN311_KEY_SERVICE", cls.open311_key_service),
+            patrol_max_accuracy_m=_int(env, "PATROL_MAX_ACCURACY_M", cls.patrol_max_accuracy_m),
+            patrol_max_walk_speed_kmh=_int(env, "PATROL_MAX_WALK_SPEED_KMH",
+                                           cls.patrol_max_walk_speed_kmh),
+            patrol_idle_minutes=_int(env, "PATROL_IDLE_MINUTES", cls.patrol_idle_minutes),
+            patrol_sweep_seconds=_int(env, "PATROL_SWEEP_SECONDS", cls.patrol_sweep_seconds),
+            track_retention_days=_int(env, "TRACK_RETENTION_DAYS", cls.track_retention_days),
         )
         settings.validate()
         return settings

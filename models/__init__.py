@@ -11,6 +11,7 @@ from models.idempotency import IdempotencyKey
 from models.integration import ApiKey, ClientCase, IntegrationClient
 from models.notification import Notification
 from models.outbox import OutboxMessage
+from models.patrol import Patrol, PatrolCellDay, PatrolFix
 from models.routing import RoutingRule
 from models.unit import Unit
 from models.user import (
@@ -42,6 +43,9 @@ __all__ = [
     "IntegrationClient",
     "Notification",
     "OutboxMessage",
+    "Patrol",
+    "PatrolCellDay",
+    "PatrolFix",
     "PushDelivery",
     "RefreshToken",
     "Role",

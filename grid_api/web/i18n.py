@@ -142,6 +142,12 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "open311_bad_attribute": ("attribute 参数无效：{field}", "Invalid attribute argument: {field}"),
     "open311_extensions_json_only": (
         "extensions=true 仅提供 JSON 格式", "extensions=true is available in JSON only"
+    # field work
+    "grid_workers_only": ("只有网格员可以执行此操作", "Only grid workers can do this"),
+    "not_your_patrol": ("这不是你的巡查", "This is not your patrol"),
+    "patrol_already_open": ("已有一个进行中的巡查", "Another patrol is already open"),
+    "patrol_track_purged": (
+        "该巡查的轨迹已过保留期限并删除", "This patrol's track was deleted after its retention"
     ),
 }
 
@@ -197,6 +203,7 @@ FIELD_MESSAGES_ZH: Mapping[str, str] = {
     'Not a rate limit, e.g. "120 per minute;2000 per hour".':
         "不是有效的频率限制，例如 “120 per minute;2000 per hour”。",
     "No such staff member.": "工作人员不存在。",
+    "Must not be before the start.": "不能早于开始时间。",
 }
 
 

@@ -89,6 +89,14 @@ MATRIX |= {
     ("DELETE", "/api/v1/clients/<int:client_id>/keys/<int:key_id>"): (
         {"admin"}, "/api/v1/clients/1/keys/1"),
 }
+MATRIX |= {
+    ("POST", "/api/v1/patrols"): ({"grid_worker"}, "/api/v1/patrols"),
+    ("GET", "/api/v1/patrols/<int:patrol_id>"): (STAFF_ROLES, "/api/v1/patrols/1"),
+    ("POST", "/api/v1/patrols/<int:patrol_id>/points"): (
+        {"grid_worker"}, "/api/v1/patrols/1/points"),
+    ("POST", "/api/v1/patrols/<int:patrol_id>/finish"): (
+        {"grid_worker"}, "/api/v1/patrols/1/finish"),
+}
 # Case endpoints let every signed-in user through the door; which case they may see or act
 # on is decided per case (tests in test_cases, test_case_lists, test_photos). Here: the
 # anonymous are refused, and nobody meets a server error.

@@ -1,0 +1,1 @@
+"""Field work of grid workers: patrols and what their tracks prove."""
