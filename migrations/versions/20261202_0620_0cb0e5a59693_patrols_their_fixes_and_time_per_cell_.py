@@ -1,7 +1,7 @@
 """patrols, their fixes and time per cell and day
 
 Revision ID: 0cb0e5a59693
-Revises: 5b2e8c1d9a47
+Revises: 451e73c9db93
 Create Date: 2026-12-02 05:50:12.679160+00:00
 """
 
@@ -13,7 +13,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0cb0e5a59693'
-down_revision: str | None = '5b2e8c1d9a47'
+down_revision: str | None = '451e73c9db93'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
