@@ -142,6 +142,7 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "open311_bad_attribute": ("attribute 参数无效：{field}", "Invalid attribute argument: {field}"),
     "open311_extensions_json_only": (
         "extensions=true 仅提供 JSON 格式", "extensions=true is available in JSON only"
+    ),
     # field work
     "grid_workers_only": ("只有网格员可以执行此操作", "Only grid workers can do this"),
     "not_your_patrol": ("这不是你的巡查", "This is not your patrol"),
