@@ -5,11 +5,12 @@ one handler per command class."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from marshmallow import Schema, fields, post_load, validate
 
+from grid_api.infra.timestamps import DateTimeInput
 from models.case import CaseAction
 
 REJECT_REASONS = ("duplicate", "invalid", "out_of_scope", "other")
@@ -150,7 +151,6 @@ def _schema(name: str, command: type[Command], base: type[CommandSchema] = Comma
     return type(name, (base,), {"command": command, **declared})
 
 
-WHEN = {"default_timezone": UTC}  # a time without a zone is read as UTC
 RegisterSchema = _schema("RegisterCaseSchema", Register)
 RejectSchema = _schema("RejectSchema", Reject, reason=fields.String(
     required=True, validate=validate.OneOf(REJECT_REASONS)), duplicate_of=fields.Integer())
@@ -161,7 +161,7 @@ AcceptSchema = _schema("AcceptSchema", Accept)
 ReturnSchema = _schema("ReturnSchema", Return, reason=fields.String(
     required=True, validate=validate.OneOf(RETURN_REASONS)))
 ExtensionRequestSchema = _schema("ExtensionRequestSchema", RequestExtension, RequiredNoteSchema,
-                                 until=fields.AwareDateTime(required=True, **WHEN))
+                                 until=DateTimeInput(required=True))
 ExtensionDecisionSchema = _schema("ExtensionDecisionSchema", DecideExtension,
                                   approve=fields.Boolean(required=True))
 DeferSchema = _schema("DeferSchema", Defer, RequiredNoteSchema)

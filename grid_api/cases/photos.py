@@ -14,6 +14,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from geo.coordinates import valid_lon_lat
 from grid_api.errors import UnsupportedMediaType, ValidationFailed
+from grid_api.infra.timestamps import SANE_FROM, SANE_UNTIL
 
 pillow_heif.register_heif_opener()
 
@@ -61,8 +62,10 @@ def _exif_evidence(image: Image.Image) -> tuple[float | None, float | None, date
             # Cameras record local time without a zone; phones here are on China time.
             taken_at = datetime.strptime(raw_time.strip(), "%Y:%m:%d %H:%M:%S").replace(
                 tzinfo=UTC) - CAMERA_CLOCK_OFFSET
-        except ValueError:
+        except (ValueError, OverflowError):  # year 1 minus eight hours is out of range
             taken_at = None
+    if taken_at is not None and not SANE_FROM <= taken_at < SANE_UNTIL:
+        taken_at = None  # a camera clock never set, or a planted value: no evidence
     if lat is None or lon is None or not valid_lon_lat(lon, lat):
         return None, None, taken_at
     return lon, lat, taken_at

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from marshmallow import Schema, fields, validate
 
-from grid_api.web.fields import CRS, LAT, LON, AreaRefSchema, BBox, PointSchema, UnitRefSchema
+from grid_api.web.fields import (
+    CRS,
+    LAT,
+    LON,
+    AreaRefSchema,
+    BBox,
+    DateTimeInput,
+    PointSchema,
+    UnitRefSchema,
+)
 from grid_api.web.pagination import PageArgsSchema
 from models.case import CaseStatus
-
-WHEN = {"default_timezone": UTC}  # a time without a zone is read as UTC
 
 
 class CaseCreateSchema(Schema):
@@ -20,7 +25,7 @@ class CaseCreateSchema(Schema):
     location = fields.Nested(PointSchema, required=True)
     crs = CRS
     address = fields.String(validate=validate.Length(max=200))
-    seen_at = fields.AwareDateTime(**WHEN, metadata={"description": "When the reporter saw it"})
+    seen_at = DateTimeInput(metadata={"description": "When the reporter saw it"})
 
 
 class CategoryRefSchema(Schema):
@@ -91,8 +96,8 @@ class CaseListArgsSchema(PageArgsSchema):
     bbox = BBox()
     mine = fields.Boolean(load_default=False)
     overdue = fields.Boolean()
-    created_from = fields.AwareDateTime(**WHEN)
-    created_to = fields.AwareDateTime(**WHEN)
+    created_from = DateTimeInput()
+    created_to = DateTimeInput()
 
 
 class NearbyArgsSchema(Schema):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import weakref
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from grid_api.infra import timestamps
 
 _engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 
@@ -30,6 +32,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         pool_timeout=10,
         connect_args={"connect_timeout": 5, "application_name": "grid-api"},
     )
+    # A stored timestamp Python cannot hold must never make a read fail.
+    event.listen(engine, "connect", lambda dbapi_connection, _record: timestamps.install(
+        dbapi_connection))
     _engines.add(engine)
     return engine
 

@@ -1,5 +1,6 @@
 """The wire vocabulary every API shares: points and their coordinate system, bounding
-boxes, phone numbers, and references to areas and units."""
+boxes, phone numbers, date-times (``DateTimeInput``, from ``infra.timestamps``), and
+references to areas and units."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from geo.coordinates import LAT_MAX, LAT_MIN, LON_MAX, LON_MIN, valid_bbox, valid_lon_lat
 from geo.crs import Crs
 from grid_api.identity.phones import normalize_phone
+from grid_api.infra.timestamps import DateTimeInput
 
 CRS = fields.String(load_default=Crs.wgs84.value, validate=validate.OneOf([c.value for c in Crs]),
                     metadata={"description": "Coordinate system of the input: wgs84 (default), "
@@ -73,3 +75,7 @@ class PhoneNumber(fields.String):
         if phone is None:
             raise ValidationError("Not a valid phone number.")
         return phone
+
+
+__all__ = ["CRS", "LAT", "LON", "AreaRefSchema", "BBox", "DateTimeInput", "PhoneNumber",
+           "PointSchema", "UnitRefSchema"]

@@ -195,6 +195,7 @@ FIELD_MESSAGES_ZH: Mapping[str, str] = {
     "Not a grid worker: {ids}": "不是网格员：{ids}",
     "Unknown category.": "案件类别不存在。",
     "Must not be in the future.": "不能晚于当前时间。",
+    "Must be between 2000-01-01 and 2100-01-01.": "必须在 2000-01-01 与 2100-01-01 之间。",
     "Outside every grid cell.": "该位置不在任何网格内。",
     "Coordinates out of range.": "坐标超出范围。",
     "No such case.": "案件不存在。",
