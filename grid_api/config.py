@@ -45,6 +45,7 @@ class Settings:
     default_locale: str = "zh-CN"
     outbox_sweep_seconds: int = 15
     outbox_grace_seconds: int = 10
+    outbox_lease_seconds: int = 120
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     resident_reports_need_review: bool = True
@@ -98,6 +99,7 @@ class Settings:
             default_locale=env.get("DEFAULT_LOCALE", cls.default_locale),
             outbox_sweep_seconds=_int(env, "OUTBOX_SWEEP_SECONDS", cls.outbox_sweep_seconds),
             outbox_grace_seconds=_int(env, "OUTBOX_GRACE_SECONDS", cls.outbox_grace_seconds),
+            outbox_lease_seconds=_int(env, "OUTBOX_LEASE_SECONDS", cls.outbox_lease_seconds),
             access_token_minutes=_int(env, "ACCESS_TOKEN_MINUTES", cls.access_token_minutes),
             refresh_token_days=_int(env, "REFRESH_TOKEN_DAYS", cls.refresh_token_days),
             password_hash_memory_kib=_int(

@@ -43,7 +43,8 @@ class OutboxMessage(Base):
                                           server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # A handler that asked to be retried later (backoff) is not swept before this.
+    # The sweeper leaves the message alone until then: a handler asked to be retried later
+    # (backoff), or the sweeper enqueued it and leased it to that job (OUTBOX_LEASE_SECONDS).
     available_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (

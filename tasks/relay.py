@@ -10,7 +10,12 @@ from rq import Queue
 from sqlalchemy import or_, select, update
 
 from grid_api.infra import counters
-from grid_api.infra.queues import DELIVER_JOB, enqueue_outbox_messages, outbox_job_id
+from grid_api.infra.queues import (
+    DELIVER_JOB,
+    enqueue_outbox_messages,
+    is_active,
+    outbox_job_id,
+)
 from models.outbox import MAX_ATTEMPTS, OutboxMessage
 from tasks.context import job_app, job_session
 from tasks.handlers import HANDLERS
@@ -79,22 +84,37 @@ def _record_failure(message_id: int, exc: Exception) -> None:
 
 
 def sweep() -> int:
-    """Enqueue undelivered messages older than the grace period; returns how many."""
+    """Enqueue the undelivered messages whose lease ran out; returns how many.
+
+    A message handed to RQ is leased for OUTBOX_LEASE_SECONDS. Within the lease of its
+    after-commit hand-off RQ is asked whether the job waits or runs (the hand-off may
+    have failed with Redis down); past a lease the message is enqueued again whatever
+    RQ says, and leased anew. Nothing Redis loses or mislabels stays lost.
+    """
     settings = job_app().config["GRID_SETTINGS"]
-    cutoff = datetime.now(UTC) - timedelta(seconds=settings.outbox_grace_seconds)
+    connection = job_app().extensions["grid_redis"]
+    now = datetime.now(UTC)
+    lease = timedelta(seconds=settings.outbox_lease_seconds)
+    stale_after = timedelta(seconds=settings.worker_heartbeat_stale_seconds)
     with job_session("sweep") as session:
         rows = session.execute(
-            select(OutboxMessage.id, OutboxMessage.queue)
-            .where(OutboxMessage.processed_at.is_(None), OutboxMessage.created_at < cutoff,
+            select(OutboxMessage.id, OutboxMessage.queue, OutboxMessage.created_at,
+                   OutboxMessage.available_at)
+            .where(OutboxMessage.processed_at.is_(None),
+                   OutboxMessage.created_at < now - timedelta(
+                       seconds=settings.outbox_grace_seconds),
                    OutboxMessage.attempts < MAX_ATTEMPTS,
-                   or_(OutboxMessage.available_at.is_(None),
-                       OutboxMessage.available_at < datetime.now(UTC)))
+                   or_(OutboxMessage.available_at.is_(None), OutboxMessage.available_at < now))
             .order_by(OutboxMessage.created_at)
             .limit(SWEEP_BATCH)
         ).all()
-    enqueued = enqueue_outbox_messages(
-        job_app().extensions["grid_redis"], [(row.id, row.queue) for row in rows],
-        stale_after=timedelta(seconds=settings.worker_heartbeat_stale_seconds))
+        due = [(row.id, row.queue) for row in rows
+               if row.available_at is not None or row.created_at <= now - lease
+               or not is_active(connection, outbox_job_id(row.id), stale_after=stale_after)]
+        enqueued = enqueue_outbox_messages(connection, due)
+        if enqueued:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(enqueued))
+                            .values(available_at=now + lease))
     if enqueued:
-        log.info("outbox sweep enqueued %d message(s)", enqueued)
-    return enqueued
+        log.info("outbox sweep enqueued %d message(s)", len(enqueued))
+    return len(enqueued)

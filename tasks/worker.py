@@ -46,7 +46,7 @@ def tick(connection: Redis, stale_after: timedelta, due: set[str] | None = None)
         if due is not None and job_id not in due:
             continue
         try:
-            if not is_active(connection, job_id, stale_after=stale_after):
+            if not is_active(connection, job_id, stale_after=stale_after, look_in_queue=True):
                 Queue(queue_name, connection=connection).enqueue(
                     func, job_id=job_id, result_ttl=60, failure_ttl=3600
                 )

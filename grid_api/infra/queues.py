@@ -27,10 +27,16 @@ def outbox_job_id(message_id: int) -> str:
     return f"outbox-{message_id}"
 
 
-def is_active(connection: Redis, job_id: str, *, stale_after: timedelta) -> bool:
+def is_active(connection: Redis, job_id: str, *, stale_after: timedelta,
+              look_in_queue: bool = False) -> bool:
     """Whether the job waits or runs. A job beats when it starts (``tasks.worker``): one
     started longer than ``stale_after`` ago (WORKER_HEARTBEAT_STALE_SECONDS) died with its
-    worker (SIGKILL, a lost machine), so it may be run again."""
+    worker (SIGKILL, a lost machine), so it may be run again.
+
+    ``queued`` can be false: Redis may pop a job for a worker that died blocked on BLPOP,
+    leaving it ``queued`` in no queue, never to run. ``look_in_queue`` checks the queue
+    itself (LPOS, linear in its length: for the few periodic jobs, not for every message;
+    outbox messages have their lease instead, see ``tasks.relay.sweep``)."""
     try:
         job = Job.fetch(job_id, connection=connection)
         status = job.get_status()
@@ -38,6 +44,8 @@ def is_active(connection: Redis, job_id: str, *, stale_after: timedelta) -> bool
         return False
     if status == JobStatus.STARTED and job.last_heartbeat is not None:
         return datetime.now(UTC) - job.last_heartbeat.replace(tzinfo=UTC) < stale_after
+    if status == JobStatus.QUEUED and look_in_queue:
+        return connection.lpos(Queue(job.origin, connection=connection).key, job_id) is not None
     return status in ACTIVE
 
 
@@ -68,23 +76,21 @@ def hand_off_new_messages(connection: Redis, messages: list[tuple[int, str]]) ->
     return len(messages)
 
 
-def enqueue_outbox_messages(connection: Redis, messages: list[tuple[int, str]], *,
-                            stale_after: timedelta) -> int:
-    """Hand outbox rows (id, queue name) to RQ once each; returns how many were enqueued.
+def enqueue_outbox_messages(connection: Redis, messages: list[tuple[int, str]]) -> list[int]:
+    """Hand outbox rows (id, queue name) to RQ, whatever RQ says of their jobs; returns
+    the ids enqueued (all of them, unless Redis failed on the way).
 
-    The stable job id lets the after-commit hook and the sweeper race without
-    running a message twice concurrently; the job itself is idempotent anyway.
+    The caller decides what is due (``tasks.relay.sweep``: a lease ran out). A job that
+    was still waiting after all runs twice and delivers once: delivery locks the row and
+    ``processed_at`` makes the second a no-op.
     """
-    enqueued = 0
+    enqueued = []
     for message_id, queue_name in messages:
-        job_id = outbox_job_id(message_id)
         try:
-            if is_active(connection, job_id, stale_after=stale_after):
-                continue
             Queue(queue_name, connection=connection).enqueue_many([_job_data(message_id)])
-            enqueued += 1
         except RedisError:
             log.warning("redis unavailable; outbox message %s waits for the sweeper",
                         message_id, exc_info=True)
             break
+        enqueued.append(message_id)
     return enqueued

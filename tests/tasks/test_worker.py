@@ -99,10 +99,17 @@ def test_failing_handler_records_the_error_and_raises(app, committed, monkeypatc
     assert "unit lookup failed" in failed.last_error
 
 
-def test_enqueue_skips_a_job_already_waiting(app, committed):
+def test_the_sweeper_leaves_a_waiting_job_alone_within_its_lease(app, committed):
     message_id = _committed_message(committed)  # enqueued by the hook
-    assert enqueue_outbox_messages(app.extensions["grid_redis"], [(message_id, "default")],
-                                   stale_after=STALE) == 0
+    assert relay.sweep() == 0
+    assert Queue("default", connection=app.extensions["grid_redis"]).job_ids == [
+        outbox_job_id(message_id)]
+
+
+def test_enqueue_hands_over_whatever_rq_says(app, committed):
+    message_id = _committed_message(committed)  # enqueued by the hook
+    assert enqueue_outbox_messages(app.extensions["grid_redis"],
+                                   [(message_id, "default")]) == [message_id]
 
 
 def test_sweeper_ignores_delivered_rows(app, committed):
