@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the whole system: private PostGIS + Redis under ./var (unless DATABASE_URL / REDIS_URL
-# are set), migrations, the demo city, gunicorn on $PORT and the worker. Ctrl-C stops it all.
+# are set), migrations, the demo city, gunicorn on $PORT and the worker, kept up by a
+# supervisor (devenv/supervise.py). Ctrl-C stops it all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install.sh
@@ -13,12 +14,11 @@ if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
 fi
 export DATABASE_URL REDIS_URL
 
-pids=()
+supervisor=
 stop_all() {
   trap - INT TERM EXIT
   echo; echo "==> stopping"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  if [ -n "$supervisor" ]; then kill -TERM "$supervisor" 2>/dev/null || true; wait "$supervisor" || true; fi
   if [ "$own_services" = 1 ]; then .venv/bin/python -m devenv down var; fi
 }
 trap stop_all INT TERM EXIT
@@ -26,10 +26,12 @@ trap stop_all INT TERM EXIT
 LOG_LEVEL=WARNING .venv/bin/grid-api migrate
 LOG_LEVEL=WARNING .venv/bin/grid-api demo
 
-.venv/bin/python -m tasks.worker & pids+=($!)
-.venv/bin/gunicorn --bind "$BIND_HOST:$PORT" --workers "${WEB_CONCURRENCY:-2}" \
-  --error-logfile - --log-level warning \
-  grid_api.wsgi:app & pids+=($!)
+# The supervisor restarts the worker or the API when one dies (with back-off) and stops
+# both only when this script is stopped (Ctrl-C).
+.venv/bin/python -m devenv.supervise \
+  "worker=.venv/bin/python -m tasks.worker" \
+  "api=.venv/bin/gunicorn --bind $BIND_HOST:$PORT --workers ${WEB_CONCURRENCY:-2} --error-logfile - --log-level warning grid_api.wsgi:app" &
+supervisor=$!
 
 .venv/bin/python -m devenv wait "http://127.0.0.1:$PORT/readyz" 60
 cat <<INFO
@@ -40,4 +42,4 @@ grid-api is up.
 $(LOG_LEVEL=WARNING .venv/bin/grid-api demo-logins 2>/dev/null || true)
 Press Ctrl-C to stop.
 INFO
-wait -n "${pids[@]}"
+wait "$supervisor"
