@@ -1,5 +1,6 @@
-"""The API's blueprint class: flask-smorest's, with request schemas built once and JSON
-text that no database can store refused as bad input."""
+"""The API's blueprint class: flask-smorest's, with request schemas built once, JSON bodies
+bounded in shape before any schema runs, and JSON text that no database can store refused
+as bad input."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 import flask_smorest
 from webargs.flaskparser import FlaskParser
 
-from grid_api.errors import BadRequest, ValidationFailed
+from grid_api.errors import BadRequest, PayloadTooLarge, ValidationFailed
+from grid_api.web.json_limits import shape_violation
 
 
 def _unstorable_text(value: Any, path: str = "") -> str | None:
@@ -42,6 +44,9 @@ class ArgumentsParser(FlaskParser):
             data = super()._raw_load_json(req)
         except RecursionError as exc:  # nested deeper than any real body
             raise BadRequest("invalid_json") from exc
+        if (violation := shape_violation(data)) is not None:
+            bound, limit = violation
+            raise PayloadTooLarge("body_too_complex", params={"bound": bound, "limit": limit})
         where = _unstorable_text(data)
         if where is not None:
             raise ValidationFailed("invalid_text", errors={where: ["Not valid text."]})

@@ -36,6 +36,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     ),
     "validation_failed": ("提交的数据有误", "The submitted data is invalid"),
     "invalid_json": ("请求体不是有效的 JSON", "The request body is not valid JSON"),
+    "body_too_complex": (
+        "请求体结构过于复杂（{bound} 超过上限 {limit}）",
+        "The request body is too complex ({bound} over the limit of {limit})",
+    ),
     "business_rule_violation": ("违反业务规则", "Business rule violated"),
     "rate_limited": ("请求过于频繁，请稍后再试", "Too many requests; try again later"),
     "service_unavailable": ("服务暂不可用", "Service unavailable"),

@@ -19,6 +19,7 @@ from werkzeug.routing import IntegerConverter
 
 from grid_api.errors import AppError
 from grid_api.web.i18n import localize_field_errors, negotiate_locale, translate
+from grid_api.web.json_limits import cap_errors
 
 log = logging.getLogger(__name__)
 PROBLEM_MIME = "application/problem+json"
@@ -41,7 +42,9 @@ class ProblemSchema(Schema):
     detail = fields.String()
     instance = fields.String()
     request_id = fields.String()
-    errors = fields.Dict(metadata={"description": "Per-field messages, for validation errors"})
+    errors = fields.Dict(metadata={"description": "Per-field messages, for validation errors "
+                                                  "(at most 50, each cut at 200 characters)"})
+    errors_truncated = fields.Boolean(metadata={"description": "Some messages were left out"})
 
 
 def problem_response(
@@ -65,7 +68,10 @@ def problem_response(
         "request_id": g.get("request_id"),
     }
     if errors:
-        body["errors"] = localize_field_errors(errors, locale)
+        capped, truncated = cap_errors(errors)
+        body["errors"] = localize_field_errors(capped, locale)
+        if truncated:
+            body["errors_truncated"] = True
     body.update(extra or {})
     response = jsonify(body)
     response.status_code = status
