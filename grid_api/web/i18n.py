@@ -43,6 +43,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "business_rule_violation": ("违反业务规则", "Business rule violated"),
     "rate_limited": ("请求过于频繁，请稍后再试", "Too many requests; try again later"),
     "service_unavailable": ("服务暂不可用", "Service unavailable"),
+    "database_unavailable": (
+        "数据库暂不可用，请稍后重试（未保存任何内容）",
+        "The database is unavailable; nothing was saved, please try again shortly",
+    ),
     "not_ready": ("服务尚未就绪：{failed}", "Not ready: {failed}"),
     "bad_credentials": ("手机号或密码错误", "Wrong phone number or password"),
     "account_disabled": (

@@ -13,7 +13,8 @@ from typing import Any
 import flask_smorest
 from flask import Flask, current_app, g, jsonify, request
 from marshmallow import Schema, fields
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -141,6 +142,17 @@ def _data_error_response(error: DataError):
     return problem_response(422, "validation_failed", detail_code="value_out_of_range")
 
 
+DATABASE_RETRY_AFTER = "5"
+
+
+def _database_unavailable_response(error: Exception):
+    # PostgreSQL down, restarting or out of connections: the request may succeed soon and
+    # nothing was written; say so, as 503 with Retry-After, not as a server fault.
+    log.warning("database unavailable: %s", type(getattr(error, "orig", None) or error).__name__)
+    return problem_response(503, "service_unavailable", detail_code="database_unavailable",
+                            headers={"Retry-After": DATABASE_RETRY_AFTER})
+
+
 class BoundedIntConverter(IntegerConverter):
     """``<int:…>`` in URLs, limited to what a BIGINT holds: larger ids simply do not exist."""
 
@@ -152,4 +164,6 @@ class BoundedIntConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     app.register_error_handler(AppError, _app_error_response)
     app.register_error_handler(DataError, _data_error_response)
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(unavailable, _database_unavailable_response)
     app.register_error_handler(Exception, _unexpected_error_response)

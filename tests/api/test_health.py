@@ -13,18 +13,24 @@ def test_healthz(client):
 def test_readyz_all_good(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json()["checks"] == {"database": "ok", "migrations": "ok", "redis": "ok"}
+    assert response.get_json() == {
+        "status": "ok", "checks": {"database": "ok", "migrations": "ok", "redis": "ok"}}
 
 
-def test_readyz_names_an_unreachable_redis(test_env, migrated):
+def test_readyz_is_degraded_not_unready_without_redis(test_env, migrated):
+    """Reports are still accepted with Redis down (the outbox holds their jobs): an
+    orchestrator must not pull the instance."""
     env = dict(test_env, REDIS_URL="redis://127.0.0.1:1/0")
     app = create_app(settings=Settings.from_env(env))
     response = app.test_client().get("/readyz", headers={"Accept-Language": "en"})
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = response.get_json()
-    assert body["detail"] == "Not ready: redis"
+    assert body["status"] == "degraded"
     assert body["checks"]["redis"].startswith("unreachable")
     assert body["checks"]["database"] == "ok"
+    metrics = app.test_client().get("/metrics")
+    assert metrics.status_code == 200
+    assert "grid_redis_up 0.0" in metrics.get_data(as_text=True)
 
 
 def test_readyz_names_an_unreachable_database(test_env):
@@ -32,7 +38,26 @@ def test_readyz_names_an_unreachable_database(test_env):
     app = create_app(settings=Settings.from_env(env))
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
     assert response.get_json()["checks"]["database"].startswith("unreachable")
+
+
+def test_without_postgresql_requests_are_503_with_retry_after(test_env, client, world):
+    """Not 500: nothing was saved and the client may simply try again."""
+    env = dict(test_env, DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/none")
+    down = create_app(settings=Settings.from_env(env)).test_client()
+    report = {"category": "E0104", "description": "落叶",
+              "location": {"type": "Point", "coordinates": [120.101, 30.209]}}
+    for response in (
+        down.post("/api/v1/cases", json=report, headers=world["resident"].headers),
+        down.get("/api/v1/cases", headers=world["supervisor"].headers),
+        down.post("/api/v1/auth/login", json={"phone": "13800000001", "password": "x" * 10}),
+        down.get("/metrics"),
+    ):
+        assert response.status_code == 503, response.request.path
+        assert response.mimetype == "application/problem+json"
+        assert int(response.headers["Retry-After"]) >= 5, response.request.path
+        assert response.get_json()["type"] == "urn:grid-api:problem:database_unavailable"
 
 
 def test_readyz_names_a_schema_behind_head(client, app):

@@ -12,10 +12,14 @@ from grid_api.web import db, permissions
 from grid_api.web.blueprint import Blueprint
 
 blp = Blueprint("health", __name__, description="Operational probes")
+NEEDED = ("database", "migrations")  # without these nothing can be served
+RETRY_AFTER = "5"
 
 
 class ProbeSchema(Schema):
-    status = fields.String(required=True, metadata={"example": "ok"})
+    status = fields.String(required=True, metadata={
+        "example": "ok", "description": "`ok`, or `degraded` when Redis is unreachable (the "
+                                        "API still serves: the outbox holds its jobs)"})
     checks = fields.Dict(keys=fields.String(), values=fields.String())
 
 
@@ -32,13 +36,18 @@ class Liveness(MethodView):
 class Readiness(MethodView):
     @permissions.require(permissions.PUBLIC)
     @blp.response(200, ProbeSchema)
-    @blp.alt_response(503, description="A dependency failed; `checks` names it")
+    @blp.alt_response(503, description="The database is unreachable or its schema is not at "
+                                       "head; `checks` names what failed, `Retry-After` when "
+                                       "to ask again")
     def get(self):
-        """Database reachable, migrations at head, Redis reachable."""
+        """Can this process serve? Database reachable and migrations at head (else 503);
+        Redis unreachable only degrades it (reports are still accepted, jobs wait)."""
         checks = readiness(db.session(), db.redis(),
                            current_app.extensions["grid_migration_head"])
-        failed = sorted(name for name, outcome in checks.items() if outcome != "ok")
+        failed = sorted(name for name in NEEDED if checks[name] != "ok")
         if failed:
             raise ServiceUnavailable("not_ready", params={"failed": ", ".join(failed)},
+                                     headers={"Retry-After": RETRY_AFTER},
                                      extra={"checks": checks})
-        return {"status": "ok", "checks": checks}
+        degraded = any(outcome != "ok" for outcome in checks.values())
+        return {"status": "degraded" if degraded else "ok", "checks": checks}

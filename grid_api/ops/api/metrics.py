@@ -28,13 +28,16 @@ class _Collector:
     def collect(self):
         connection = db.redis()
         depth = GaugeMetricFamily("grid_queue_depth", "Jobs waiting per RQ queue", labels=["queue"])
+        redis_up = 1
         try:
             for name in queues.QUEUE_NAMES:
                 depth.add_metric([name], Queue(name, connection=connection).count)
             totals = counters.read_all(connection)
         except RedisError:
-            totals = {}
+            totals, redis_up = {}, 0
         yield depth
+        yield GaugeMetricFamily("grid_redis_up", "1 when Redis answered this scrape; 0 means "
+                                "degraded (jobs wait in the outbox)", value=redis_up)
         undelivered = OutboxMessage.processed_at.is_(None)
         given_up = OutboxMessage.attempts >= MAX_ATTEMPTS
         backlog, oldest, abandoned = db.session().execute(select(
