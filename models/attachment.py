@@ -32,4 +32,10 @@ class Attachment(Base):
     distance_m: Mapped[float | None] = mapped_column(Float)
     far_from_case: Mapped[bool] = mapped_column(Boolean, nullable=False,
                                                 server_default=text("false"))
+    # Until staff mark it publishable, only the case's full viewers (the reporter, the staff
+    # in charge) may list or download the photo; then everyone who sees the case.
+    publishable: Mapped[bool] = mapped_column(Boolean, nullable=False,
+                                              server_default=text("false"))
+    published_by_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()

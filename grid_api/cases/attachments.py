@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -66,20 +67,46 @@ def add_photo(session: Session, storage: Storage, principal: Principal, case_id:
     return attachment, True
 
 
+def _shown_to(principal: Principal, case: Case):
+    """Which of the case's photos ``principal`` may list or download, as a WHERE clause."""
+    if policy.can_view_full(principal, case):
+        return Attachment.case_id == case.id
+    return (Attachment.case_id == case.id) & Attachment.publishable.is_(True)
+
+
 def list_photos(session: Session, principal: Principal, case_id: int) -> tuple[Case, list]:
+    """The case's photos ``principal`` may see. Raises NotFound."""
     case = queries.get_visible_case(session, principal, case_id)
-    photos = session.execute(select(Attachment).where(Attachment.case_id == case.id)
+    photos = session.execute(select(Attachment).where(_shown_to(principal, case))
                              .order_by(Attachment.id)).scalars().all()
     return case, list(photos)
 
 
 def get_photo(session: Session, principal: Principal, case_id: int,
               attachment_id: int) -> Attachment:
+    """One photo ``principal`` may see (a photo not yet publishable is NotFound to others)."""
     case = queries.get_visible_case(session, principal, case_id)
-    attachment = session.get(Attachment, attachment_id)
-    if attachment is None or attachment.case_id != case.id:
+    attachment = session.execute(select(Attachment).where(
+        _shown_to(principal, case), Attachment.id == attachment_id)).scalar_one_or_none()
+    if attachment is None:
         raise NotFound
     return attachment
+
+
+def set_publishable(session: Session, principal: Principal, case_id: int, attachment_id: int,
+                    *, publishable: bool) -> tuple[Case, Attachment]:
+    """Staff who see the case in full mark a photo publishable (or take that back).
+
+    Raises NotFound, PermissionDenied."""
+    case = queries.get_visible_case(session, principal, case_id)
+    attachment = get_photo(session, principal, case_id, attachment_id)
+    if not (principal.is_staff and policy.can_view_full(principal, case)):
+        raise PermissionDenied
+    if attachment.publishable != publishable:
+        attachment.publishable = publishable
+        attachment.published_by_id = principal.user_id if publishable else None
+        attachment.published_at = datetime.now(UTC) if publishable else None
+    return case, attachment
 
 
 def describe_photo(principal: Principal, case: Case, attachment: Attachment) -> dict:
@@ -88,6 +115,7 @@ def describe_photo(principal: Principal, case: Case, attachment: Attachment) -> 
         "height": attachment.height, "size_bytes": attachment.size_bytes,
         "created_at": attachment.created_at,
         "url": f"/api/v1/cases/{case.id}/attachments/{attachment.id}",
+        "publishable": attachment.publishable,
     }
     if principal.is_staff and policy.can_view_full(principal, case):
         described["exif"] = {"lon": attachment.exif_lon, "lat": attachment.exif_lat,

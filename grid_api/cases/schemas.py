@@ -139,6 +139,13 @@ class AttachmentSchema(Schema):
     exif = fields.Dict(metadata={"description": "Staff only: position and time in the "
                                                 "original file, distance to the case"})
     far_from_case = fields.Boolean(metadata={"description": "Staff only"})
+    publishable = fields.Boolean(metadata={
+        "description": "Marked publishable by staff: shown to everyone who sees the case. "
+                       "Until then only the reporter and the staff in charge see it"})
+
+
+class PublishableSchema(Schema):
+    publishable = fields.Boolean(required=True)
 
 
 class AttachmentListSchema(Schema):

@@ -110,6 +110,8 @@ PER_CASE = {
     ("POST", "/api/v1/cases/<int:case_id>/attachments"): "/api/v1/cases/{case}/attachments",
     ("GET", "/api/v1/cases/<int:case_id>/attachments/<int:attachment_id>"):
         "/api/v1/cases/{case}/attachments/1",
+    ("PUT", "/api/v1/cases/<int:case_id>/attachments/<int:attachment_id>/publishable"):
+        "/api/v1/cases/{case}/attachments/1/publishable",
     **{("POST", f"/api/v1/cases/<int:case_id>/{action}"): f"/api/v1/cases/{{case}}/{action}"
        for action in CASE_ACTIONS},
 }

@@ -6,7 +6,12 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 
 from grid_api.cases import attachments, queries
-from grid_api.cases.schemas import AttachmentFormSchema, AttachmentListSchema, AttachmentSchema
+from grid_api.cases.schemas import (
+    AttachmentFormSchema,
+    AttachmentListSchema,
+    AttachmentSchema,
+    PublishableSchema,
+)
 from grid_api.errors import PayloadTooLarge, ValidationFailed
 from grid_api.infra.storage import LocalStorage
 from grid_api.web import auth, db, permissions
@@ -61,7 +66,8 @@ class CaseAttachments(MethodView):
     @permissions.require(permissions.AUTHENTICATED)
     @blp.response(200, AttachmentListSchema)
     def get(self, case_id):
-        """The case's photos (with EXIF evidence for staff)."""
+        """The case's photos (with EXIF evidence for staff). Others than the reporter and
+        the staff in charge see only the photos staff marked publishable."""
         principal = auth.current_principal()
         case, photos = attachments.list_photos(db.session(), principal, case_id)
         return {"items": [attachments.describe_photo(principal, case, p) for p in photos]}
@@ -72,9 +78,25 @@ class AttachmentFile(MethodView):
     @permissions.require(permissions.AUTHENTICATED)
     @blp.response(200, description="The re-encoded JPEG", content_type="image/jpeg")
     def get(self, case_id, attachment_id):
-        """The photo as anyone who may see the case gets it: re-encoded, without EXIF."""
+        """The photo re-encoded, without EXIF; to others than the reporter and the staff
+        in charge only once marked publishable."""
         attachment = attachments.get_photo(db.session(), auth.current_principal(), case_id,
                                            attachment_id)
         return Response(_storage().get(attachment.storage_key), mimetype="image/jpeg",
                         headers={"Cache-Control": "private, max-age=86400",
-                                 "ETag": f'"{attachment.sha256[:32]}"'})
+                                 "ETag": f'"{attachment.sha256[:32]}"',
+                                 "X-Content-Type-Options": "nosniff"})
+
+
+@blp.route("/<int:case_id>/attachments/<int:attachment_id>/publishable")
+class AttachmentPublication(MethodView):
+    @permissions.require(permissions.STAFF)
+    @blp.arguments(PublishableSchema)
+    @blp.response(200, AttachmentSchema)
+    @db.transactional
+    def put(self, body, case_id, attachment_id):
+        """Mark a photo publishable (or take it back): staff who see the case in full."""
+        principal = auth.current_principal()
+        case, attachment = attachments.set_publishable(
+            db.session(), principal, case_id, attachment_id, publishable=body["publishable"])
+        return attachments.describe_photo(principal, case, attachment)
