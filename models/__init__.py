@@ -6,6 +6,7 @@ from models.base import Base
 from models.calendar import CalendarDay
 from models.case import Case, CaseAction, CaseEvent, CaseStatus
 from models.category import Category, CategoryKind
+from models.counter import EventCounter
 from models.device import Device, PushDelivery
 from models.idempotency import IdempotencyKey
 from models.integration import ApiKey, ClientCase, IntegrationClient
@@ -38,6 +39,7 @@ __all__ = [
     "CategoryKind",
     "ClientCase",
     "Device",
+    "EventCounter",
     "GridAssignment",
     "IdempotencyKey",
     "IntegrationClient",

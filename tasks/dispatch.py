@@ -17,9 +17,9 @@ def auto_dispatch(session: Session, *, case_id: int, **_: Any) -> None:
     app = job_app()
     outcome = automatic.auto_dispatch(session, app.extensions["grid_case_settings"], case_id)
     if outcome == "dispatched":
-        counters.increment(app.extensions["grid_redis"], "dispatched")
+        counters.increment(session, "dispatched")
     elif outcome == "manual":
-        counters.increment(app.extensions["grid_redis"], "manual_dispatch")
+        counters.increment(session, "manual_dispatch")
 
 
 def sla_sweep() -> int:
@@ -29,6 +29,6 @@ def sla_sweep() -> int:
     with job_session("sla") as session:
         escalated = escalation.sweep(session, now=datetime.now(UTC),
                               interval=timedelta(minutes=settings.escalation_interval_minutes))
-    counters.increment(app.extensions["grid_redis"], "sla_sweeps")
-    counters.increment(app.extensions["grid_redis"], "escalations", escalated)
+        counters.increment(session, "sla_sweeps")
+        counters.increment(session, "escalations", escalated)
     return escalated

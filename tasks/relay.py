@@ -50,13 +50,13 @@ def deliver(message_id: int) -> str:
                 retry_in = delay
             else:
                 message.processed_at = datetime.now(UTC)
+                counters.increment(session, "outbox_delivered")
                 retry_in = None
         if retry_in is not None:
             if message.attempts >= MAX_ATTEMPTS:  # given up, like the sweeper: left for a look
                 return "given_up"
             _schedule(message_id, message.queue, retry_in)
             return "retry_later"
-        counters.increment(job_app().extensions["grid_redis"], "outbox_delivered")
         return "delivered"
     except Exception as exc:
         _record_failure(message_id, exc)

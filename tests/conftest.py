@@ -103,7 +103,7 @@ WIPE_COMMITTED = """
     ALTER TABLE case_events DISABLE TRIGGER case_events_no_truncate;
     TRUNCATE case_events, attachments, cases, idempotency_keys, grid_assignments,
              refresh_tokens, token_families, users, units, area_versions, areas, calendar_days,
-             outbox_messages CASCADE;
+             outbox_messages, event_counters CASCADE;
     ALTER TABLE case_events ENABLE TRIGGER case_events_no_truncate;
 """
 

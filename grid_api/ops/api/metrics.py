@@ -22,8 +22,9 @@ blp = Blueprint("metrics", __name__, description="Operational probes")
 
 
 class _Collector:
-    """Read at scrape time: every process sees the same figures (they live in Redis and
-    PostgreSQL), so any API replica can be scraped."""
+    """Read at scrape time: every process sees the same figures (queue depths live in
+    Redis, the backlog and the event counters in PostgreSQL), so any API replica can be
+    scraped."""
 
     def collect(self):
         connection = db.redis()
@@ -32,9 +33,8 @@ class _Collector:
         try:
             for name in queues.QUEUE_NAMES:
                 depth.add_metric([name], Queue(name, connection=connection).count)
-            totals = counters.read_all(connection)
         except RedisError:
-            totals, redis_up = {}, 0
+            redis_up = 0
         yield depth
         yield GaugeMetricFamily("grid_redis_up", "1 when Redis answered this scrape; 0 means "
                                 "degraded (jobs wait in the outbox)", value=redis_up)
@@ -50,6 +50,7 @@ class _Collector:
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         yield GaugeMetricFamily("grid_outbox_oldest_age_seconds",
                                 "Age of the oldest undelivered outbox message", value=age)
+        totals = counters.read_all(db.session())
         for name, help_text in counters.COUNTERS.items():
             yield CounterMetricFamily(f"grid_{name}", help_text, value=totals.get(name, 0))
         yield from push_metrics.families(connection)
