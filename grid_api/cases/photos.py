@@ -18,7 +18,8 @@ from grid_api.infra.timestamps import SANE_FROM, SANE_UNTIL
 
 pillow_heif.register_heif_opener()
 
-ACCEPTED_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
+# MPO: the multi-picture JPEG some phone cameras write (the first picture is the photo).
+ACCEPTED_FORMATS = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
 MAX_PIXELS = 40_000_000  # 40 MP: any phone camera; more is a decompression bomb
 MAX_EDGE = 2560  # the public copy is scaled down to this
 GPS_IFD, DATETIME_ORIGINAL, EXIF_IFD = 0x8825, 0x9003, 0x8769
@@ -94,12 +95,15 @@ def process_photo(data: bytes) -> ProcessedPhoto:
     ValidationFailed (a truncated or corrupt file)."""
     image = _open(data)
     original_format = ACCEPTED_FORMATS[image.format]
-    lon, lat, taken_at = _exif_evidence(image)
     try:
+        # Reading EXIF reads the file (a PNG's chunks): a truncated upload fails here too.
+        lon, lat, taken_at = _exif_evidence(image)
         upright = ImageOps.exif_transpose(image)
         upright.thumbnail((MAX_EDGE, MAX_EDGE))
+        public = upright.convert("RGB")
+        public.info.clear()  # no EXIF, no comment segment, nothing the sender planted
         buffer = io.BytesIO()
-        upright.convert("RGB").save(buffer, "JPEG", quality=85, optimize=True)  # no EXIF
+        public.save(buffer, "JPEG", quality=85, optimize=True)
     except (OSError, ValueError, SyntaxError) as exc:  # truncated upload, corrupt data
         raise ValidationFailed("image_corrupt") from exc
     jpeg = buffer.getvalue()

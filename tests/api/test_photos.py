@@ -118,3 +118,39 @@ def test_strangers_cannot_upload_or_download(client, world, photo):
     assert client.get(attachment["url"], headers=neighbour.headers).status_code == 404
     assert _upload(client, world["resident"], case_id, photo(colour="gray"),
                    purpose="resolution").status_code == 403
+
+
+def test_a_truncated_png_is_422_not_500(client, world):
+    case_id = report(client, world["resident"]).get_json()["id"]
+    noisy = io.BytesIO()
+    Image.effect_noise((400, 300), 60).convert("RGB").save(noisy, "PNG")  # spools in memory
+    half = io.BytesIO(noisy.getvalue()[: len(noisy.getvalue()) // 2])
+    response = _upload(client, world["resident"], case_id, half, name="p.png")
+    assert response.status_code == 422
+    assert response.get_json()["type"].endswith("image_corrupt")
+
+
+def test_a_multi_picture_jpeg_from_a_phone_camera_is_accepted(client, world):
+    case_id = report(client, world["resident"]).get_json()["id"]
+    mpo = io.BytesIO()
+    Image.new("RGB", (320, 240), "red").save(mpo, "MPO", save_all=True,
+                                             append_images=[Image.new("RGB", (320, 240))])
+    mpo.seek(0)
+    response = _upload(client, world["resident"], case_id, mpo)
+    assert response.status_code == 201
+    download = client.get(response.get_json()["url"], headers=world["resident"].headers)
+    assert Image.open(io.BytesIO(download.data)).getpixel((10, 10)) == pytest.approx(
+        (254, 0, 0), abs=2)
+
+
+def test_text_planted_in_a_jpeg_comment_is_not_served_back(client, world):
+    case_id = report(client, world["resident"]).get_json()["id"]
+    planted = io.BytesIO()
+    Image.new("RGB", (320, 240), "red").save(planted, "JPEG",
+                                             comment=b"<script>alert(1)</script>")
+    planted.seek(0)
+    attachment = _upload(client, world["resident"], case_id, planted).get_json()
+    download = client.get(attachment["url"], headers=world["resident"].headers)
+    assert download.status_code == 200
+    assert b"<script>" not in download.data
+    assert "comment" not in Image.open(io.BytesIO(download.data)).info
