@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, any_, delete, literal, select
+from sqlalchemy import Select, any_, delete, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -103,12 +103,15 @@ def update_user(session: Session, user_id: int, *, roles: set[Role] | None = Non
     """Change roles, scopes, name or the disabled flag; returns the sessions it ended.
 
     Disabling, or taking roles away, ends every session of the user. Raises NotFound,
-    ValidationFailed.
+    ValidationFailed, Conflict (the last active admin would be gone).
     """
     user = session.get(User, user_id, with_for_update=True)
     if user is None:
         raise NotFound
     new_roles = set(roles) if roles is not None else {Role(r) for r in user.roles}
+    active_after = disabled is False or (disabled is None and user.disabled_at is None)
+    if _is_active_admin(user) and not (Role.admin in new_roles and active_after):
+        _keep_an_admin(session, user)
     new_unit = user.unit_id if unit_id is _UNSET else unit_id
     new_area = user.area_id if area_id is _UNSET else area_id
     new_cells = list(grid_ids or ())
@@ -128,6 +131,25 @@ def update_user(session: Session, user_id: int, *, roles: set[Role] | None = Non
     if lost_roles and not revoked:
         revoked = revoke_all(session, user, reason="roles_changed")
     return user, revoked
+
+
+# Taken by whoever is about to leave the deployment without one more active admin, so
+# that two admins disabling each other at once cannot both succeed.
+LAST_ADMIN_LOCK = 0x6772_6964_6164  # "gridad"
+
+
+def _is_active_admin(user: User) -> bool:
+    return Role.admin.value in user.roles and user.disabled_at is None
+
+
+def _keep_an_admin(session: Session, user: User) -> None:
+    """Raises Conflict when ``user`` is the last active admin."""
+    session.execute(select(func.pg_advisory_xact_lock(LAST_ADMIN_LOCK)))
+    others = session.execute(select(func.count()).select_from(User).where(
+        literal(Role.admin.value) == any_(User.roles), User.disabled_at.is_(None),
+        User.id != user.id)).scalar_one()
+    if others == 0:
+        raise Conflict("last_admin")
 
 
 def change_password(session: Session, passwords: PasswordService, user_id: int, *,

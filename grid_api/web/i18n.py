@@ -60,6 +60,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "A refresh token was used twice; this session was ended for safety",
     ),
     "phone_taken": ("该手机号已注册", "This phone number is already registered"),
+    "last_admin": (
+        "这是最后一个启用的管理员账号，不能停用或取消其管理员角色",
+        "This is the last active admin: it cannot be disabled or lose the admin role",
+    ),
     "outside_service_area": ("该位置不在任何网格内", "This location is outside every grid cell"),
     "not_a_feature_collection": (
         "请求体必须是 GeoJSON FeatureCollection", "The body must be a GeoJSON FeatureCollection"

@@ -107,3 +107,22 @@ def test_unknown_user_is_404(client, admin_headers):
     assert client.get("/api/v1/users/999999", headers=admin_headers).status_code == 404
     assert client.patch("/api/v1/users/999999", json={"display_name": "x"},
                         headers=admin_headers).status_code == 404
+
+
+def test_the_last_active_admin_cannot_be_disabled_or_demoted(client, db):
+    admin = make_user(db, roles=("admin",))
+    headers = bearer(login(client, admin))
+    own = f"/api/v1/users/{admin.id}"
+    for change in ({"disabled": True}, {"roles": ["resident"]}):
+        refused = client.patch(own, json=change, headers=headers)
+        assert refused.status_code == 409, change
+        assert refused.get_json()["type"] == "urn:grid-api:problem:last_admin"
+    second = make_user(db, roles=("admin", "supervisor"), area=make_area(db))
+    assert client.patch(own, json={"disabled": True}, headers=headers).status_code == 200
+    second_headers = bearer(login(client, second))
+    assert client.patch(f"/api/v1/users/{second.id}", json={"roles": ["supervisor"]},
+                        headers=second_headers).status_code == 409
+    assert client.patch(own, json={"disabled": False},
+                        headers=second_headers).status_code == 200
+    assert client.patch(f"/api/v1/users/{second.id}", json={"roles": ["supervisor"]},
+                        headers=second_headers).status_code == 200

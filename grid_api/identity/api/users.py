@@ -59,6 +59,7 @@ class UserDetail(MethodView):
     @permissions.require(permissions.ADMIN)
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
+    @blp.alt_response(409, description="The last active admin would be gone")
     @db.transactional
     def patch(self, body, user_id):
         """Change roles, scopes, name, or disable; disabling or removing roles ends sessions."""
