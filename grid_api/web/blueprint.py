@@ -11,6 +11,7 @@ from webargs.flaskparser import FlaskParser
 
 from grid_api.errors import BadRequest, PayloadTooLarge, ValidationFailed
 from grid_api.web.json_limits import shape_violation
+from grid_api.web.problems import PROBLEM_MIME, ProblemSchema
 
 
 def _unstorable_text(value: Any, path: str = "") -> str | None:
@@ -55,6 +56,13 @@ class ArgumentsParser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = ArgumentsParser()
+
+    def alt_response(self, status_code: Any, response: Any = None, **kwargs: Any):
+        # An error answer is a problem document whatever the view says of it: document it so.
+        if (response is None and kwargs.get("schema") is None and isinstance(status_code, int)
+                and status_code >= 400):  # noqa: PLR2004 - the error statuses
+            kwargs.update(schema=ProblemSchema, content_type=PROBLEM_MIME)
+        return super().alt_response(status_code, response, **kwargs)
 
     def arguments(self, schema: Any, *args: Any, **kwargs: Any):
         # Given a schema class, webargs builds a fresh schema (and copies of its nested

@@ -6,12 +6,14 @@ failures and unexpected exceptions all leave through :func:`problem_response`.
 
 from __future__ import annotations
 
+import http
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 import flask_smorest
 from flask import Flask, current_app, g, jsonify, request
+from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -113,12 +115,26 @@ def _http_exception_response(error: HTTPException):
 
 
 class GridApi(flask_smorest.Api):
-    """flask-smorest's Api, answering its own errors as problem+json."""
+    """flask-smorest's Api, answering its own errors as problem+json, and saying so in the
+    OpenAPI document."""
 
     ERROR_SCHEMA = ProblemSchema
 
     def handle_http_exception(self, error: HTTPException):
         return _http_exception_response(error)
+
+    def _register_responses(self) -> None:
+        """Error responses as the API sends them: ``application/problem+json``."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            content_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+            if status >= 400:  # noqa: PLR2004 - the error statuses
+                response["schema"], content_type = self.ERROR_SCHEMA, PROBLEM_MIME
+            prepare_response(response, self.spec, content_type)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_MIME)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 def _app_error_response(error: AppError):

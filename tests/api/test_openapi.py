@@ -16,3 +16,24 @@ def test_docs_page(client):
     response = client.get("/docs")
     assert response.status_code == 200
     assert b"swagger" in response.data.lower()
+
+
+def test_every_error_response_is_documented_as_a_problem(client):
+    spec = client.get("/openapi.json").get_json()
+    components = spec["components"]["responses"]
+    wrong = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status, response in operation["responses"].items():
+                if status != "default" and int(status) < 400:
+                    continue
+                if "$ref" in response:
+                    response = components[response["$ref"].rsplit("/", 1)[1]]
+                content = response.get("content", {})
+                if list(content) != ["application/problem+json"] or content[
+                        "application/problem+json"]["schema"] != {
+                        "$ref": "#/components/schemas/Problem"}:
+                    wrong.append(f"{method.upper()} {path} {status}")
+    assert wrong == []
