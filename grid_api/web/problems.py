@@ -14,7 +14,7 @@ from typing import Any
 import flask_smorest
 from flask import Flask, current_app, g, jsonify, request
 from flask_smorest.utils import prepare_response
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
@@ -37,7 +37,11 @@ _HTTP_CODES = {
 
 
 class ProblemSchema(Schema):
-    """The body of every error answer."""
+    """The body of every error answer; problems may carry members of their own (RFC 9457
+    extension members, such as `checks` of /readyz)."""
+
+    class Meta:
+        unknown = INCLUDE
 
     type = fields.String(metadata={"example": "urn:grid-api:problem:not_found"})
     title = fields.String()

@@ -26,11 +26,11 @@ def test_every_error_response_is_documented_as_a_problem(client):
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            for status, response in operation["responses"].items():
+            for status, declared in operation["responses"].items():
                 if status != "default" and int(status) < 400:
                     continue
-                if "$ref" in response:
-                    response = components[response["$ref"].rsplit("/", 1)[1]]
+                response = (components[declared["$ref"].rsplit("/", 1)[1]]
+                            if "$ref" in declared else declared)
                 content = response.get("content", {})
                 if list(content) != ["application/problem+json"] or content[
                         "application/problem+json"]["schema"] != {
