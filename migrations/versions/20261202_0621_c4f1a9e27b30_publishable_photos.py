@@ -1,7 +1,7 @@
 """photos are shown beyond the case's full viewers only once staff mark them publishable
 
 Revision ID: c4f1a9e27b30
-Revises: aab70d302c3d
+Revises: 0cb0e5a59693
 Create Date: 2026-12-02 06:20:00+00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'c4f1a9e27b30'
-down_revision: str | None = 'aab70d302c3d'
+down_revision: str | None = '0cb0e5a59693'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
