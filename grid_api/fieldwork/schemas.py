@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from marshmallow import Schema, fields, validate
 
 from grid_api.fieldwork.patrols import MAX_FIXES_PER_BATCH
-from grid_api.web.fields import CRS, LAT, LON
-
-WHEN = {"default_timezone": UTC}  # a time without a zone is read as UTC
+from grid_api.web.fields import CRS, LAT, LON, DateTimeInput
 
 
 class PatrolStartSchema(Schema):
-    started_at = fields.AwareDateTime(**WHEN, metadata={
+    started_at = DateTimeInput(metadata={
         "description": "When the walk began (default: now); a phone offline at the start "
                        "sends its own time"})
     client_ref = fields.String(validate=validate.Length(min=1, max=64), metadata={
@@ -22,7 +18,7 @@ class PatrolStartSchema(Schema):
 
 
 class FixSchema(Schema):
-    t = fields.AwareDateTime(required=True, **WHEN)
+    t = DateTimeInput(required=True)
     lon = fields.Float(required=True, allow_nan=False, validate=LON)
     lat = fields.Float(required=True, allow_nan=False, validate=LAT)
     crs = CRS
@@ -46,7 +42,7 @@ class FixBatchResultSchema(Schema):
 
 
 class PatrolFinishSchema(Schema):
-    finished_at = fields.AwareDateTime(**WHEN, metadata={"description": "Default: now"})
+    finished_at = DateTimeInput(metadata={"description": "Default: now"})
 
 
 class WorkerRefSchema(Schema):
