@@ -46,6 +46,7 @@ class Settings:
     outbox_sweep_seconds: int = 15
     outbox_grace_seconds: int = 10
     outbox_lease_seconds: int = 120
+    trusted_proxy_hops: int = 0
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     resident_reports_need_review: bool = True
@@ -100,6 +101,7 @@ class Settings:
             outbox_sweep_seconds=_int(env, "OUTBOX_SWEEP_SECONDS", cls.outbox_sweep_seconds),
             outbox_grace_seconds=_int(env, "OUTBOX_GRACE_SECONDS", cls.outbox_grace_seconds),
             outbox_lease_seconds=_int(env, "OUTBOX_LEASE_SECONDS", cls.outbox_lease_seconds),
+            trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", cls.trusted_proxy_hops),
             access_token_minutes=_int(env, "ACCESS_TOKEN_MINUTES", cls.access_token_minutes),
             refresh_token_days=_int(env, "REFRESH_TOKEN_DAYS", cls.refresh_token_days),
             password_hash_memory_kib=_int(
@@ -166,5 +168,7 @@ class Settings:
             raise ConfigError("TIMEZONE, WORK_DAY_START or WORK_DAY_END is not valid") from exc
         if start >= end:
             raise ConfigError("WORK_DAY_START must be before WORK_DAY_END")
+        if self.trusted_proxy_hops < 0:
+            raise ConfigError("TRUSTED_PROXY_HOPS must be 0 (no proxy) or more")
         if self.push_backend not in {"log", "live"}:
             raise ConfigError("PUSH_BACKEND must be log or live")

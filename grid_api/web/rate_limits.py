@@ -2,7 +2,11 @@
 
 Limits are read from the settings at request time, so each deployment (and the test
 suite) sets its own. When Redis is unreachable, limits are skipped rather than failing
-sign-in for everyone.
+sign-in for everyone. Login, registration and refresh share one budget per address.
+
+Behind a reverse proxy every client arrives from the proxy's address: with
+TRUSTED_PROXY_HOPS=n the client address is read from the last n X-Forwarded-For entries
+(werkzeug's ProxyFix); off by default, since a client could forge the header.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from grid_api.identity.phones import normalize_phone
 
@@ -45,6 +50,8 @@ def account_key() -> str:
 
 
 def init_app(app: Flask) -> None:
+    if hops := app.config["GRID_SETTINGS"].trusted_proxy_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.config["RATELIMIT_STORAGE_URI"] = app.config["GRID_SETTINGS"].redis_url
     app.config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 2}
     limiter.init_app(app)

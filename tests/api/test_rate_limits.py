@@ -56,3 +56,43 @@ def test_refresh_is_limited_per_address(strict_client):
                                    environ_base={"REMOTE_ADDR": "10.2.0.1"}).status_code
                 for _ in range(7)]
     assert statuses == [401] * 6 + [429]
+
+
+def test_login_register_and_refresh_share_one_budget_per_address(strict_client):
+    """The documented per-address budget covers the three together, not each apart."""
+    address = {"REMOTE_ADDR": "10.3.0.1"}
+    statuses = [_login(strict_client, "13700003333", "10.3.0.1").status_code for _ in range(2)]
+    statuses += [strict_client.post("/api/v1/auth/refresh", json={"refresh_token": "x"},
+                                    environ_base=address).status_code for _ in range(2)]
+    statuses += [strict_client.post("/api/v1/auth/register", environ_base=address, json={
+        "phone": f"1370000444{i}", "password": "Hangzhou2026", "display_name": "李"}).status_code
+        for i in range(3)]
+    assert statuses == [401, 401, 401, 401, 201, 201, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_budget(test_env, migrated):
+    env = dict(test_env, AUTH_LIMIT_PER_ADDRESS="2 per minute", TRUSTED_PROXY_HOPS="1",
+               LOGIN_LIMIT_PER_ACCOUNT="100 per minute")
+    app = create_app(settings=Settings.from_env(env))
+    client = app.test_client()
+    with app.app_context():
+        limiter.reset()
+    try:
+        def login_via_proxy(client_address):
+            return client.post("/api/v1/auth/login", json={"phone": "13700005555",
+                                                           "password": "Wrong12345"},
+                               headers={"X-Forwarded-For": client_address},
+                               environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code
+        assert [login_via_proxy("203.0.113.1") for _ in range(3)] == [401, 401, 429]
+        assert login_via_proxy("203.0.113.2") == 401  # another client behind the same proxy
+    finally:
+        with app.app_context():
+            limiter.reset()
+
+
+def test_forwarded_addresses_are_ignored_unless_a_proxy_is_trusted(strict_client):
+    statuses = [strict_client.post(
+        "/api/v1/auth/login", json={"phone": f"1370000{i:04d}", "password": "Wrong12345"},
+        headers={"X-Forwarded-For": f"203.0.113.{i}"},
+        environ_base={"REMOTE_ADDR": "10.4.0.1"}).status_code for i in range(7)]
+    assert statuses[6] == 429  # a forged header buys no new budget

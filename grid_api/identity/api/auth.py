@@ -45,7 +45,7 @@ def _tokens(signed_in: sessions.SignedIn) -> dict:
 @blp.route("/auth/register")
 class Register(MethodView):
     @permissions.require(permissions.PUBLIC)
-    @limiter.limit(per_address_limit, scope="auth-address")
+    @limiter.shared_limit(per_address_limit, scope="auth-address")
     @limiter.limit(register_account_limit, key_func=account_key, scope="register-account")
     @blp.arguments(RegisterSchema)
     @blp.response(201, UserSchema)
@@ -61,7 +61,7 @@ class Register(MethodView):
 @blp.route("/auth/login")
 class Login(MethodView):
     @permissions.require(permissions.PUBLIC)
-    @limiter.limit(per_address_limit, scope="auth-address")
+    @limiter.shared_limit(per_address_limit, scope="auth-address")
     @limiter.limit(login_account_limit, key_func=account_key, scope="login-account")
     @blp.arguments(LoginSchema)
     @blp.response(200, TokenPairSchema)
@@ -80,7 +80,7 @@ class Login(MethodView):
 @blp.route("/auth/refresh")
 class Refresh(MethodView):
     @permissions.require(permissions.PUBLIC)
-    @limiter.limit(per_address_limit, scope="auth-address")
+    @limiter.shared_limit(per_address_limit, scope="auth-address")
     @blp.arguments(RefreshSchema)
     @blp.response(200, TokenPairSchema)
     @blp.alt_response(401, description="Invalid, expired, revoked or reused refresh token")
