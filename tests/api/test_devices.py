@@ -63,3 +63,14 @@ def test_a_phone_registers_each_channels_token(client, db, world):
         "token": "a-token-of-some-kind", "provider": "nokia", "phone_id": "x"})
     assert bad.status_code == 422
     assert set(bad.get_json()["errors"]) == {"provider", "phone_id"}
+
+
+def test_a_device_without_an_app_version_is_answered_as_documented(client, world):
+    response = client.post("/api/v1/devices", headers=world["resident"].headers,
+                           json={"token": "fcm-token-klmnopqrst", "platform": "android"})
+    assert response.status_code == 201
+    device = response.get_json()
+    schema = client.get("/openapi.json").get_json()["components"]["schemas"]["Device"]
+    for name in ("app_version", "phone_id"):
+        assert device[name] is None
+        assert schema["properties"][name]["nullable"] is True

@@ -1,5 +1,7 @@
 """Every error answer is localized application/problem+json."""
 
+import io
+
 import pytest
 from flask import Flask
 from flask.views import MethodView
@@ -145,3 +147,31 @@ def test_json_nested_beyond_reason_is_400_not_500(client, path):
     response = client.post(path, data="[" * 100_000, content_type="application/json")
     assert response.status_code == 400
     assert response.get_json()["type"].endswith("invalid_json")
+
+
+def _chunked(client, path, body: bytes, **headers):
+    return client.post(path, input_stream=io.BytesIO(body),
+                       headers={"Transfer-Encoding": "chunked",
+                                "Content-Type": "application/json", **headers},
+                       environ_overrides={"wsgi.input_terminated": True})  # as gunicorn does
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_400(client, app):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    response = _chunked(client, "/api/v1/auth/login", b'{"phone": "' + b"1" * limit + b'"}')
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+
+
+def test_a_chunked_body_within_the_limit_is_read_as_usual(client):
+    response = _chunked(client, "/api/v1/auth/login",
+                        b'{"phone": "13700007777", "password": "Wrong12345"}')
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases/1/attachments", "/api/v1/cases"])
+def test_without_a_token_the_answer_is_401_whatever_the_body(client, path):
+    response = client.post(path, data="x", content_type="text/plain")
+    assert response.status_code == 401
+    chunked = _chunked(client, path, b"x" * 30_000_000)
+    assert chunked.status_code == 401

@@ -27,7 +27,7 @@ class DeviceSchema(Schema):
                                  "regId), oppo, vivo (their regIds), jpush (JPush "
                                  "registration id)"})
     phone_id = fields.String(
-        validate=validate.Length(min=8, max=64), load_default=None,
+        validate=validate.Length(min=8, max=64), load_default=None, allow_none=True,
         metadata={"description": "The app's stable id for this phone: send it with every "
                                  "token the phone holds (an FCM token and a phone maker's), "
                                  "so the phone gets each notification once, through the "
@@ -37,7 +37,7 @@ class DeviceSchema(Schema):
     platform = fields.String(required=True, validate=validate.OneOf(
         ["android", "ios", "harmonyos", "web"]))
     locale = fields.String(load_default="zh-CN", validate=validate.OneOf(["zh-CN", "en"]))
-    app_version = fields.String(validate=validate.Length(max=30))
+    app_version = fields.String(allow_none=True, validate=validate.Length(max=30))
     active = fields.Boolean(dump_only=True)
 
 
