@@ -106,6 +106,27 @@ def _merge_slivers(pieces: list[tuple[int, int, BaseGeometry]],
     return [(row, column, geometry) for (row, column), geometry in merged.items()]
 
 
+@dataclass(frozen=True)
+class CellEstimate:
+    cells: int  # about how many cells the boundary will hold (its area over a cell's)
+    lattice: int  # how many lattice cells cover its bounding box: the work to clip them
+
+
+def estimate_cells(boundary: BaseGeometry, shape: CellShape | str,
+                   size_m: float) -> CellEstimate:
+    """What ``generate_cells`` would cost, in microseconds rather than minutes."""
+    to_local, _ = _local_projection(boundary)
+    local = _project(boundary, to_local)
+    min_x, min_y, max_x, max_y = local.bounds
+    if CellShape(shape) is CellShape.square:
+        lattice = math.ceil((max_x - min_x) / size_m) * math.ceil((max_y - min_y) / size_m)
+    else:
+        radius = size_m * math.sqrt(2 / (3 * math.sqrt(3)))
+        lattice = ((math.ceil((max_y - min_y) / (1.5 * radius)) + 2)
+                   * (math.ceil((max_x - min_x) / (math.sqrt(3) * radius)) + 2))
+    return CellEstimate(max(1, math.ceil(local.area / (size_m * size_m))), lattice)
+
+
 def generate_cells(boundary: BaseGeometry, shape: CellShape | str,
                    size_m: float) -> list[GeneratedCell]:
     """Cells covering ``boundary`` (WGS-84), ordered north→south then west→east.

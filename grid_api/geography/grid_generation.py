@@ -10,7 +10,7 @@ from sqlalchemy import exists, insert, select, text
 from sqlalchemy.orm import Session
 
 from geo.codes import child_code
-from geo.grid import CellShape, generate_cells
+from geo.grid import CellEstimate, CellShape, estimate_cells, generate_cells
 from geo.levels import AreaLevel, child_level
 from geo.srid import WGS84
 from grid_api.errors import BusinessRuleViolation, Conflict
@@ -31,11 +31,32 @@ class GenerationReport:
     last_code: str | None
 
 
+# A lattice this many times the cell limit is refused too: a thin diagonal area can hold
+# few cells in a bounding box of millions, and clipping each of them takes the time.
+LATTICE_FACTOR = 20
+
+
+def estimate_generation(session: Session, area_id: int, *, shape: CellShape,
+                        size_m: float) -> CellEstimate:
+    """About how many cells ``generate_children`` would make. Raises NotFound."""
+    return estimate_cells(to_shape(get_area(session, area_id).geom), shape, size_m)
+
+
+def _check_limit(estimate: CellEstimate, max_cells: int | None) -> None:
+    if max_cells is not None and (estimate.cells > max_cells
+                                  or estimate.lattice > LATTICE_FACTOR * max_cells):
+        raise BusinessRuleViolation("generation_too_large", params={
+            "count": estimate.cells, "limit": max_cells},
+            extra={"estimated_cells": estimate.cells, "limit": max_cells})
+
+
 def generate_children(session: Session, area_id: int, *, shape: CellShape, size_m: float,
-                      code_digits: int = 3, name_prefix: str | None = None) -> GenerationReport:
+                      code_digits: int = 3, name_prefix: str | None = None,
+                      max_cells: int | None = None) -> GenerationReport:
     """Cut ``area_id`` into cells of ``size_m`` and store them as its children, coded
     west→east then north→south. Raises NotFound, Conflict (it has children already),
-    BusinessRuleViolation (a grid cell, or more cells than the code width allows)."""
+    BusinessRuleViolation (a grid cell, more cells than the code width allows, or, with
+    ``max_cells``, an estimate over it: refused before any work)."""
     parent = get_area(session, area_id, for_update=True)
     level = child_level(parent.level)
     if level is None:
@@ -45,7 +66,9 @@ def generate_children(session: Session, area_id: int, *, shape: CellShape, size_
     if has_children:
         raise Conflict("area_has_children")
     digits = 2 if level in {AreaLevel.city, AreaLevel.district} else code_digits
-    cells = generate_cells(to_shape(parent.geom), shape, size_m)
+    boundary = to_shape(parent.geom)
+    _check_limit(estimate_cells(boundary, shape, size_m), max_cells)
+    cells = generate_cells(boundary, shape, size_m)
     if len(cells) >= 10 ** digits:
         raise BusinessRuleViolation("too_many_cells", params={"count": len(cells),
                                                               "limit": 10 ** digits - 1})

@@ -85,6 +85,18 @@ class GenerateSchema(Schema):
     name_prefix = fields.String(validate=validate.Length(min=1, max=80))
 
 
+class EstimateArgsSchema(Schema):
+    shape = fields.String(load_default=CellShape.square.value,
+                          validate=validate.OneOf([s.value for s in CellShape]))
+    size_m = fields.Float(required=True, validate=validate.Range(min=MIN_SIZE_M, max=MAX_SIZE_M))
+
+
+class GenerationEstimateSchema(Schema):
+    estimated_cells = fields.Integer(required=True)
+    limit = fields.Integer(required=True, metadata={"description": "GRID_GENERATION_MAX_CELLS"})
+    allowed = fields.Boolean(required=True)
+
+
 class GenerationReportSchema(Schema):
     parent_id = fields.Integer()
     level = fields.String()

@@ -77,6 +77,11 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "将生成 {count} 个网格，超过编码容量 {limit}",
         "{count} cells would exceed the code width ({limit})",
     ),
+    "generation_too_large": (
+        "预计将生成约 {count} 个网格，超过单次请求上限 {limit}，请增大网格尺寸或分区域生成",
+        "About {count} cells would be generated, over the limit of {limit} per request; use "
+        "larger cells or generate area by area",
+    ),
     "impossible_tile": ("瓦片坐标无效：{z}/{x}/{y}", "Impossible tile coordinates: {z}/{x}/{y}"),
     "unknown_category": ("案件类别不存在或已停用", "Unknown or retired category"),
     "idempotency_key_invalid": ("Idempotency-Key 无效", "Invalid Idempotency-Key"),

@@ -206,3 +206,45 @@ def test_tiles(client, tree):
     assert client.get("/api/v1/tiles/grids/3/8/1.mvt").status_code == 400
     assert client.get("/api/v1/tiles/grids/23/0/0.mvt").status_code == 400
     assert client.get("/api/v1/tiles/planets/1/0/0.mvt").status_code == 404
+
+
+def test_a_generation_over_the_limit_is_refused_before_any_work(client, db, tree, app):
+    """50 m cells over a whole district once ran past the server's time-out (HTML 500)."""
+    admin = bearer(login(client, make_user(db, roles=("admin",))))
+    district = make_area(db, parent=tree["city"], code="330108",
+                         bounds=(120.0, 30.1, 120.2, 30.3)).id  # rural, no streets yet
+    district_url = f"/api/v1/areas/{district}/generate-grid"
+    limit = app.config["GRID_SETTINGS"].grid_generation_max_cells
+    estimate = client.get(f"/api/v1/areas/{district}/generate-grid/estimate",
+                          query_string={"size_m": 50}, headers=admin).get_json()
+    assert estimate["allowed"] is False
+    assert estimate["limit"] == limit
+    assert 150_000 < estimate["estimated_cells"] < 190_000  # ~19 km × 22 km in 50 m squares
+    refused = client.post(district_url, json={"size_m": 50}, headers=admin)
+    assert refused.status_code == 422
+    problem = refused.get_json()
+    assert problem["type"] == "urn:grid-api:problem:generation_too_large"
+    assert problem["estimated_cells"] > limit
+    fine = client.get(f"/api/v1/areas/{district}/generate-grid/estimate",
+                      query_string={"size_m": 2000, "shape": "hexagon"}, headers=admin)
+    assert fine.get_json()["allowed"] is True
+    assert client.get(f"/api/v1/areas/{district}", headers=admin).status_code == 200
+    assert client.get("/api/v1/areas", query_string={"parent": district},
+                      headers=admin).get_json()["features"] == []  # nothing half-made
+
+
+def test_the_estimate_is_close_to_what_is_generated(client, db, tree):
+    admin = bearer(login(client, make_user(db, roles=("admin",))))
+    street = make_area(db, parent=tree["district"], level=AreaLevel.street, code="330106003",
+                       bounds=(120.13, 30.20, 120.15, 30.21))
+    for shape in ("square", "hexagon"):
+        estimate = client.get(f"/api/v1/areas/{street.id}/generate-grid/estimate",
+                              query_string={"size_m": 150, "shape": shape},
+                              headers=admin).get_json()["estimated_cells"]
+        from geoalchemy2.shape import to_shape  # noqa: PLC0415
+
+        from geo.grid import generate_cells  # noqa: PLC0415
+        from grid_api.geography.areas import get_area  # noqa: PLC0415
+
+        actual = len(generate_cells(to_shape(get_area(db, street.id).geom), shape, 150))
+        assert abs(estimate - actual) <= 0.1 * actual, shape

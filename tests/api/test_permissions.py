@@ -47,6 +47,8 @@ MATRIX = {
     ("POST", "/api/v1/areas/import"): ({"admin"}, "/api/v1/areas/import?area={area}"),
     ("POST", "/api/v1/areas/<int:area_id>/generate-grid"): (
         {"admin"}, "/api/v1/areas/{area}/generate-grid"),
+    ("GET", "/api/v1/areas/<int:area_id>/generate-grid/estimate"): (
+        {"admin"}, "/api/v1/areas/{area}/generate-grid/estimate?size_m=500"),
     ("GET", "/api/v1/grids/locate"): (EVERYONE, "/api/v1/grids/locate?lon=120.05&lat=30.05"),
     ("GET", "/api/v1/grids/<int:cell_id>/workers"): (
         {"supervisor", "admin"}, "/api/v1/grids/{cell}/workers"),

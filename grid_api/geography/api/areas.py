@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 
 from geo.grid import CellShape
@@ -10,9 +11,11 @@ from grid_api.geography import area_import, areas, grid_generation
 from grid_api.geography.schemas import (
     AreaDetailArgsSchema,
     AreaListArgsSchema,
+    EstimateArgsSchema,
     FeatureCollectionSchema,
     FeatureSchema,
     GenerateSchema,
+    GenerationEstimateSchema,
     GenerationReportSchema,
     GeoJSONInputSchema,
     ImportArgsSchema,
@@ -82,10 +85,29 @@ class GenerateGrid(MethodView):
     @blp.arguments(GenerateSchema)
     @blp.response(201, GenerationReportSchema)
     @blp.alt_response(409, description="The area has children already")
+    @blp.alt_response(422, description="`generation_too_large`: the estimate is over "
+                                       "GRID_GENERATION_MAX_CELLS (see the estimate)")
     @db.transactional
     def post(self, body, area_id):
-        """Cut the area into square or hexagonal children of `size_m` metres."""
+        """Cut the area into square or hexagonal children of `size_m` metres. The cell
+        count is estimated first; over GRID_GENERATION_MAX_CELLS nothing is generated."""
         report = grid_generation.generate_children(
             db.session(), area_id, shape=CellShape(body["shape"]), size_m=body["size_m"],
-            code_digits=body["code_digits"], name_prefix=body.get("name_prefix"))
+            code_digits=body["code_digits"], name_prefix=body.get("name_prefix"),
+            max_cells=current_app.config["GRID_SETTINGS"].grid_generation_max_cells)
         return report.__dict__
+
+
+@blp.route("/<int:area_id>/generate-grid/estimate")
+class GenerateGridEstimate(MethodView):
+    @permissions.require(permissions.ADMIN)
+    @blp.arguments(EstimateArgsSchema, location="query")
+    @blp.response(200, GenerationEstimateSchema)
+    def get(self, args, area_id):
+        """About how many cells `generate-grid` would make, and whether that is allowed."""
+        estimate = grid_generation.estimate_generation(
+            db.session(), area_id, shape=CellShape(args["shape"]), size_m=args["size_m"])
+        limit = current_app.config["GRID_SETTINGS"].grid_generation_max_cells
+        return {"estimated_cells": estimate.cells, "limit": limit,
+                "allowed": estimate.cells <= limit
+                and estimate.lattice <= grid_generation.LATTICE_FACTOR * limit}
