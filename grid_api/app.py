@@ -55,6 +55,7 @@ API_MODULES = (
     "grid_api.identity.api.auth",
     "grid_api.identity.api.users",
     "grid_api.geography.api.areas",
+    "grid_api.geography.api.generations",
     "grid_api.geography.api.grids",
     "grid_api.geography.api.tiles",
     "grid_api.categories.api",

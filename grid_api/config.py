@@ -48,6 +48,7 @@ class Settings:
     outbox_lease_seconds: int = 120
     trusted_proxy_hops: int = 0
     grid_generation_max_cells: int = 20_000
+    grid_generation_sync_cells: int = 2_000
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     resident_reports_need_review: bool = True
@@ -105,6 +106,8 @@ class Settings:
             trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", cls.trusted_proxy_hops),
             grid_generation_max_cells=_int(env, "GRID_GENERATION_MAX_CELLS",
                                            cls.grid_generation_max_cells),
+            grid_generation_sync_cells=_int(env, "GRID_GENERATION_SYNC_CELLS",
+                                            cls.grid_generation_sync_cells),
             access_token_minutes=_int(env, "ACCESS_TOKEN_MINUTES", cls.access_token_minutes),
             refresh_token_days=_int(env, "REFRESH_TOKEN_DAYS", cls.refresh_token_days),
             password_hash_memory_kib=_int(

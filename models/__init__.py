@@ -8,6 +8,7 @@ from models.case import Case, CaseAction, CaseEvent, CaseStatus
 from models.category import Category, CategoryKind
 from models.counter import EventCounter
 from models.device import Device, PushDelivery
+from models.grid_generation import GridGenerationJob
 from models.idempotency import IdempotencyKey
 from models.integration import ApiKey, ClientCase, IntegrationClient
 from models.notification import Notification
@@ -41,6 +42,7 @@ __all__ = [
     "Device",
     "EventCounter",
     "GridAssignment",
+    "GridGenerationJob",
     "IdempotencyKey",
     "IntegrationClient",
     "Notification",

@@ -21,6 +21,7 @@ class Topic(StrEnum):
     ping = "system.ping"
     auto_dispatch = "case.auto_dispatch"
     push_notification = "push.notification"
+    grid_generation = "geography.grid_generation"
 
     @property
     def queue(self) -> str:
@@ -28,7 +29,7 @@ class Topic(StrEnum):
         return _QUEUES.get(self, "default")
 
 
-_QUEUES = {Topic.auto_dispatch: "high"}
+_QUEUES = {Topic.auto_dispatch: "high", Topic.grid_generation: "low"}
 
 
 class OutboxMessage(Base):

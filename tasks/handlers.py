@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from models.outbox import Topic
 from tasks.dispatch import auto_dispatch
+from tasks.geography import grid_generation
 from tasks.push import deliver_notifications
 
 log = logging.getLogger(__name__)
@@ -26,4 +27,5 @@ HANDLERS: dict[str, Handler] = {
     Topic.ping: ping,
     Topic.auto_dispatch: auto_dispatch,
     Topic.push_notification: deliver_notifications,
+    Topic.grid_generation: grid_generation,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +19,8 @@ from grid_api.geography.areas import get_area
 from models.area import Area
 
 MIN_SIZE_M, MAX_SIZE_M = 50, 20_000
+CUT_PERCENT = 60  # cutting the cells is most of the work; storing them the rest
+INSERT_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,8 @@ def estimate_generation(session: Session, area_id: int, *, shape: CellShape,
     return estimate_cells(to_shape(get_area(session, area_id).geom), shape, size_m)
 
 
-def _check_limit(estimate: CellEstimate, max_cells: int | None) -> None:
+def check_limit(estimate: CellEstimate, max_cells: int | None) -> None:
+    """Raises BusinessRuleViolation when ``estimate`` is over ``max_cells``."""
     if max_cells is not None and (estimate.cells > max_cells
                                   or estimate.lattice > LATTICE_FACTOR * max_cells):
         raise BusinessRuleViolation("generation_too_large", params={
@@ -50,37 +54,51 @@ def _check_limit(estimate: CellEstimate, max_cells: int | None) -> None:
             extra={"estimated_cells": estimate.cells, "limit": max_cells})
 
 
-def generate_children(session: Session, area_id: int, *, shape: CellShape, size_m: float,
-                      code_digits: int = 3, name_prefix: str | None = None,
-                      max_cells: int | None = None) -> GenerationReport:
-    """Cut ``area_id`` into cells of ``size_m`` and store them as its children, coded
-    west→east then north→south. Raises NotFound, Conflict (it has children already),
-    BusinessRuleViolation (a grid cell, more cells than the code width allows, or, with
-    ``max_cells``, an estimate over it: refused before any work)."""
-    parent = get_area(session, area_id, for_update=True)
-    level = child_level(parent.level)
-    if level is None:
+def check_generable(session: Session, area_id: int, *, for_update: bool = False) -> Area:
+    """The area, if children can be generated in it. Raises NotFound, Conflict (it has
+    children already), BusinessRuleViolation (a grid cell)."""
+    parent = get_area(session, area_id, for_update=for_update)
+    if child_level(parent.level) is None:
         raise BusinessRuleViolation("grid_cells_have_no_children")
     has_children = session.execute(select(exists().where(
         Area.parent_id == parent.id, Area.valid_to.is_(None)))).scalar()
     if has_children:
         raise Conflict("area_has_children")
+    return parent
+
+
+def generate_children(session: Session, area_id: int, *, shape: CellShape, size_m: float,
+                      code_digits: int = 3, name_prefix: str | None = None,
+                      max_cells: int | None = None,
+                      progress: Callable[[int], None] | None = None) -> GenerationReport:
+    """Cut ``area_id`` into cells of ``size_m`` and store them as its children, coded
+    west→east then north→south; ``progress`` hears the percentage done now and then.
+    Raises NotFound, Conflict (it has children already), BusinessRuleViolation (a grid
+    cell, more cells than the code width allows, or, with ``max_cells``, an estimate over
+    it: refused before any work)."""
+    report = progress or (lambda _percent: None)
+    parent = check_generable(session, area_id, for_update=True)
+    level = child_level(parent.level)
     digits = 2 if level in {AreaLevel.city, AreaLevel.district} else code_digits
     boundary = to_shape(parent.geom)
-    _check_limit(estimate_cells(boundary, shape, size_m), max_cells)
+    check_limit(estimate_cells(boundary, shape, size_m), max_cells)
+    report(5)
     cells = generate_cells(boundary, shape, size_m)
+    report(CUT_PERCENT)
     if len(cells) >= 10 ** digits:
         raise BusinessRuleViolation("too_many_cells", params={"count": len(cells),
                                                               "limit": 10 ** digits - 1})
     codes = [child_code(parent.code, level, number, digits) for number in range(1, len(cells) + 1)]
     prefix = name_prefix or parent.name
-    if cells:
-        session.execute(insert(Area), [
-            {"code": code, "name": f"{prefix}{number:0{digits}d}", "level": level,
+    rows = [{"code": code, "name": f"{prefix}{number:0{digits}d}", "level": level,
              "parent_id": parent.id, "path": "", "valid_from": date.today(),
              "geom": from_shape(cell.geometry, srid=WGS84)}
-            for number, (code, cell) in enumerate(zip(codes, cells, strict=True), start=1)
-        ])
+            for number, (code, cell) in enumerate(zip(codes, cells, strict=True), start=1)]
+    for start in range(0, len(rows), INSERT_CHUNK):
+        session.execute(insert(Area), rows[start:start + INSERT_CHUNK])
+        done = min(len(rows), start + INSERT_CHUNK)
+        report(CUT_PERCENT + (99 - CUT_PERCENT) * done // len(rows))
+    if cells:
         session.execute(text("UPDATE areas SET path = :prefix || id || '/' "
                              "WHERE parent_id = :parent_id AND path = ''"),
                         {"prefix": parent.path, "parent_id": parent.id})

@@ -97,6 +97,24 @@ class GenerationEstimateSchema(Schema):
     allowed = fields.Boolean(required=True)
 
 
+class GenerationJobSchema(Schema):
+    id = fields.Integer()
+    area_id = fields.Integer()
+    shape = fields.String()
+    size_m = fields.Float()
+    status = fields.String(metadata={"description": "queued, running, done or failed"})
+    progress = fields.Integer(metadata={"description": "Percent done"})
+    estimated_cells = fields.Integer()
+    created_cells = fields.Integer(allow_none=True)
+    first_code = fields.String(allow_none=True)
+    last_code = fields.String(allow_none=True)
+    error = fields.String(allow_none=True, metadata={
+        "description": "Why it failed: a problem code such as area_has_children"})
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    url = fields.String()
+
+
 class GenerationReportSchema(Schema):
     parent_id = fields.Integer()
     level = fields.String()

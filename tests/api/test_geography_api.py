@@ -1,5 +1,6 @@
 """Areas as GeoJSON, locate with CRS conversion and overlaps, grid workers, vector tiles."""
 
+import dataclasses
 import json
 
 import pytest
@@ -248,3 +249,55 @@ def test_the_estimate_is_close_to_what_is_generated(client, db, tree):
 
         actual = len(generate_cells(to_shape(get_area(db, street.id).geom), shape, 150))
         assert abs(estimate - actual) <= 0.1 * actual, shape
+
+
+def test_a_large_generation_runs_in_the_background_with_its_progress(client, db, tree, app,
+                                                                      handoffs):
+    from grid_api.geography import generation_jobs  # noqa: PLC0415
+    from models.outbox import OutboxMessage, Topic  # noqa: PLC0415
+    from tasks import geography as geography_jobs  # noqa: PLC0415
+
+    admin = bearer(login(client, make_user(db, roles=("admin",))))
+    street = make_area(db, parent=tree["district"], level=AreaLevel.street, code="330106004",
+                       bounds=(120.13, 30.20, 120.15, 30.21))
+    settings = app.config["GRID_SETTINGS"]
+    app.config["GRID_SETTINGS"] = dataclasses.replace(settings, grid_generation_sync_cells=10)
+    try:
+        queued = client.post(f"/api/v1/areas/{street.id}/generate-grid",
+                             json={"size_m": 150}, headers=admin)
+    finally:
+        app.config["GRID_SETTINGS"] = settings
+    assert queued.status_code == 202
+    job = queued.get_json()
+    assert queued.headers["Location"] == job["url"]
+    assert (job["status"], job["progress"]) == ("queued", 0)
+    assert job["estimated_cells"] > 10
+    message = db.get(OutboxMessage, handoffs[-1][0])
+    assert (message.topic, message.payload) == (Topic.grid_generation.value,
+                                                {"job_id": job["id"]})
+    seen = []
+    assert generation_jobs.run_job(db, job["id"], seen.append) == "done"
+    db.flush()  # the worker's job commits here
+    assert seen == sorted(seen)
+    assert seen[0] == 5
+    assert seen[-1] == 99
+    done = client.get(job["url"], headers=admin).get_json()
+    assert (done["status"], done["progress"]) == ("done", 100)
+    children = client.get("/api/v1/areas", query_string={"parent": street.id, "limit": 200},
+                          headers=admin).get_json()["features"]
+    assert len(children) == done["created_cells"]
+    assert abs(done["created_cells"] - job["estimated_cells"]) <= 0.1 * job["estimated_cells"]
+    assert geography_jobs.grid_generation(db, job_id=job["id"]) is None  # again: left alone
+    assert client.get(job["url"], headers=admin).get_json()["created_cells"] == len(children)
+
+
+def test_a_background_generation_that_finds_the_area_taken_fails_cleanly(client, db, tree):
+    from grid_api.geography import generation_jobs  # noqa: PLC0415
+    from models.grid_generation import GridGenerationJob  # noqa: PLC0415
+
+    job = GridGenerationJob(area_id=tree["street"].id, shape="square", size_m=500,
+                            code_digits=3, estimated_cells=8, status="queued")
+    db.add(job)
+    db.flush()
+    assert generation_jobs.run_job(db, job.id, lambda _p: None) == "failed"
+    assert job.error == "area_has_children"

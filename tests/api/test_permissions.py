@@ -49,6 +49,7 @@ MATRIX = {
         {"admin"}, "/api/v1/areas/{area}/generate-grid"),
     ("GET", "/api/v1/areas/<int:area_id>/generate-grid/estimate"): (
         {"admin"}, "/api/v1/areas/{area}/generate-grid/estimate?size_m=500"),
+    ("GET", "/api/v1/grid-generations/<int:job_id>"): ({"admin"}, "/api/v1/grid-generations/1"),
     ("GET", "/api/v1/grids/locate"): (EVERYONE, "/api/v1/grids/locate?lon=120.05&lat=30.05"),
     ("GET", "/api/v1/grids/<int:cell_id>/workers"): (
         {"supervisor", "admin"}, "/api/v1/grids/{cell}/workers"),
