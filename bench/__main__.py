@@ -2,10 +2,11 @@
 
 import sys
 
-from bench import cases, dispatch, geography, http_overhead, push
+from bench import cases, dispatch, geography, http_overhead, push, residents
 
 BENCHMARKS = {"http_overhead": http_overhead, "geography": geography, "cases": cases,
-              "dispatch": dispatch, "push": push}
+              "dispatch": dispatch, "push": push,
+              "residents": residents}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

@@ -69,6 +69,10 @@ API_MODULES = (
     "grid_api.integrations.api.open311",
     "grid_api.push.api",
     "grid_api.fieldwork.api.patrols",
+    "grid_api.residents.api.follows",
+    "grid_api.residents.api.account",
+    "grid_api.residents.api.watch_areas",
+    "grid_api.residents.api.case_map",
 )
 
 

@@ -83,6 +83,12 @@ class Settings:
     patrol_idle_minutes: int = 120
     patrol_sweep_seconds: int = 300
     track_retention_days: int = 180
+    # Residents: watch areas and the public case map.
+    watch_areas_max: int = 5
+    watch_radius_max_m: int = 2000
+    watch_digest_hour: int = 8
+    watch_digest_sweep_seconds: int = 300
+    public_case_map: bool = False
 
     @property
     def production(self) -> bool:
@@ -153,6 +159,12 @@ class Settings:
             patrol_idle_minutes=_int(env, "PATROL_IDLE_MINUTES", cls.patrol_idle_minutes),
             patrol_sweep_seconds=_int(env, "PATROL_SWEEP_SECONDS", cls.patrol_sweep_seconds),
             track_retention_days=_int(env, "TRACK_RETENTION_DAYS", cls.track_retention_days),
+            watch_areas_max=_int(env, "WATCH_AREAS_MAX", cls.watch_areas_max),
+            watch_radius_max_m=_int(env, "WATCH_RADIUS_MAX_M", cls.watch_radius_max_m),
+            watch_digest_hour=_int(env, "WATCH_DIGEST_HOUR", cls.watch_digest_hour),
+            watch_digest_sweep_seconds=_int(env, "WATCH_DIGEST_SWEEP_SECONDS",
+                                            cls.watch_digest_sweep_seconds),
+            public_case_map=_bool(env, "PUBLIC_CASE_MAP", cls.public_case_map),
         )
         settings.validate()
         return settings
@@ -160,6 +172,8 @@ class Settings:
     def validate(self) -> None:
         if self.env not in {"development", "production", "testing"}:
             raise ConfigError("GRID_ENV must be development, production or testing")
+        if not 0 <= self.watch_digest_hour <= 23:  # noqa: PLR2004
+            raise ConfigError("WATCH_DIGEST_HOUR must be an hour of the day, 0 to 23")
         weak = self.secret_key == DEFAULT_SECRET or len(self.secret_key) < MIN_SECRET_LENGTH
         if self.production and weak:
             raise ConfigError("SECRET_KEY must be set to a random value of 32+ characters "

@@ -8,11 +8,13 @@ from models.case import Case, CaseAction, CaseEvent, CaseStatus
 from models.category import Category, CategoryKind
 from models.counter import EventCounter
 from models.device import Device, PushDelivery
+from models.follow import CaseFollower
 from models.grid_generation import GridGenerationJob
 from models.idempotency import IdempotencyKey
 from models.integration import ApiKey, ClientCase, IntegrationClient
 from models.notification import Notification
 from models.outbox import OutboxMessage
+from models.outcome import CaseOutcome, OutcomeKind
 from models.patrol import Patrol, PatrolCellDay, PatrolFix
 from models.routing import RoutingRule
 from models.unit import Unit
@@ -23,6 +25,7 @@ from models.user import (
     TokenFamily,
     User,
 )
+from models.watch import WatchArea, WatchNotice
 
 __all__ = [
     "ApiKey",
@@ -58,3 +61,4 @@ __all__ = [
     "Unit",
     "User",
 ]
+__all__ += ["CaseFollower", "CaseOutcome", "OutcomeKind", "WatchArea", "WatchNotice"]

@@ -117,6 +117,11 @@ class Case(Base):
                                              nullable=False, index=True)
     description: Mapped[str] = mapped_column(Text, nullable=False)
     location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
+    # What the public may see of the location: the point itself, or the grid cell's centre
+    # where the category is sensitive. Kept by database triggers on cases and categories, so
+    # every way of filing a case fills it (see the migration that added it).
+    public_location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True),
+                                    deferred=True)
     reported_crs: Mapped[str] = mapped_column(String(8), nullable=False, server_default="wgs84")
     address: Mapped[str | None] = mapped_column(String(200))
     seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

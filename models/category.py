@@ -37,6 +37,10 @@ class Category(Base):
     time_limits: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False,
                                                         server_default=text("'{}'"))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
+    # Disputes between neighbours, anything naming a person: the public sees only the grid
+    # cell's centre of such a case, never its point, description or address.
+    sensitive: Mapped[bool] = mapped_column(Boolean, nullable=False,
+                                            server_default=text("false"))
     created_at: Mapped[datetime] = created_at_column()
 
     parent: Mapped[Category | None] = relationship(remote_side=[id])

@@ -22,6 +22,7 @@ class Topic(StrEnum):
     auto_dispatch = "case.auto_dispatch"
     push_notification = "push.notification"
     grid_generation = "geography.grid_generation"
+    watch_fan_out = "residents.watch_fan_out"
 
     @property
     def queue(self) -> str:

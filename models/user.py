@@ -54,6 +54,8 @@ class User(Base):
     # Bumped by a password change or a disable: every token issued before stops working.
     token_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The resident deleted their account: personal data erased, their cases kept anonymised.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (

@@ -12,6 +12,7 @@ from models.outbox import Topic
 from tasks.dispatch import auto_dispatch
 from tasks.geography import grid_generation
 from tasks.push import deliver_notifications
+from tasks.residents import watch_fan_out
 
 log = logging.getLogger(__name__)
 
@@ -28,4 +29,5 @@ HANDLERS: dict[str, Handler] = {
     Topic.auto_dispatch: auto_dispatch,
     Topic.push_notification: deliver_notifications,
     Topic.grid_generation: grid_generation,
+    Topic.watch_fan_out: watch_fan_out,
 }

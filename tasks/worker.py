@@ -37,6 +37,8 @@ PERIODIC_JOBS = (
     ("periodic-outbox-sweep", "tasks.relay.sweep", "low", "outbox_sweep_seconds"),
     ("periodic-sla-sweep", "tasks.dispatch.sla_sweep", "low", "sla_sweep_seconds"),
     ("periodic-patrol-sweep", "tasks.fieldwork.patrol_sweep", "low", "patrol_sweep_seconds"),
+    ("periodic-watch-digest", "tasks.residents.watch_digest", "low",
+     "watch_digest_sweep_seconds"),
 )
 
 

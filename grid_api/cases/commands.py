@@ -14,6 +14,9 @@ from grid_api.infra.timestamps import DateTimeInput
 from models.case import CaseAction
 
 REJECT_REASONS = ("duplicate", "invalid", "out_of_scope", "other")
+# Public outcomes a decision may state outright (a duplicate follows from its reason).
+CLOSE_OUTCOMES = ("fixed", "not_fixable_now", "not_our_responsibility")
+REJECT_OUTCOMES = ("invalid", "not_fixable_now", "not_our_responsibility")
 RETURN_REASONS = ("not_our_responsibility", "wrong_location", "insufficient_information",
                   "other")
 NOTE_LENGTH = validate.Length(min=1, max=2000)
@@ -39,7 +42,16 @@ class Register(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Reject(Command):
+class Outcome:
+    """The public outcome a closing or rejecting decision states (``cases.outcomes``)."""
+
+    outcome: str | None = None
+    outcome_reason: str | None = None
+    responsible_body: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reject(Outcome, Command):
     action = CaseAction.reject
     reason: str
     duplicate_of: int | None = None
@@ -109,8 +121,9 @@ class Reopen(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Close(Command):
+class Close(Outcome, Command):
     action = CaseAction.close
+    outcome: str = "fixed"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,8 +165,17 @@ def _schema(name: str, command: type[Command], base: type[CommandSchema] = Comma
 
 
 RegisterSchema = _schema("RegisterCaseSchema", Register)
-RejectSchema = _schema("RejectSchema", Reject, reason=fields.String(
-    required=True, validate=validate.OneOf(REJECT_REASONS)), duplicate_of=fields.Integer())
+OUTCOME_REASON = fields.String(validate=validate.Length(min=1, max=500), metadata={
+    "description": "Public: why it cannot be fixed now (`not_fixable_now` needs it)"})
+RESPONSIBLE_BODY = fields.String(validate=validate.Length(min=1, max=100), metadata={
+    "description": "Public: the body it belongs to, by name (`not_our_responsibility` "
+                   "needs it)"})
+RejectSchema = _schema(
+    "RejectSchema", Reject, reason=fields.String(
+        required=True, validate=validate.OneOf(REJECT_REASONS)), duplicate_of=fields.Integer(),
+    outcome=fields.String(validate=validate.OneOf(REJECT_OUTCOMES), metadata={
+        "description": "The public outcome; follows from `reason` unless it is `other`"}),
+    outcome_reason=OUTCOME_REASON, responsible_body=RESPONSIBLE_BODY)
 DispatchSchema = _schema("DispatchSchema", Dispatch, unit_id=fields.Integer(required=True))
 ReassignSchema = _schema("ReassignSchema", Reassign, RequiredNoteSchema,
                          unit_id=fields.Integer(required=True))
@@ -168,7 +190,11 @@ DeferSchema = _schema("DeferSchema", Defer, RequiredNoteSchema)
 ResolveSchema = _schema("ResolveSchema", Resolve, RequiredNoteSchema)
 VerifySchema = _schema("VerifySchema", Verify)
 ReopenSchema = _schema("ReopenSchema", Reopen, RequiredNoteSchema)
-CloseSchema = _schema("CloseSchema", Close)
+CloseSchema = _schema(
+    "CloseSchema", Close, outcome=fields.String(validate=validate.OneOf(CLOSE_OUTCOMES),
+                                                metadata={"description": "The public outcome "
+                                                                         "(default `fixed`)"}),
+    outcome_reason=OUTCOME_REASON, responsible_body=RESPONSIBLE_BODY)
 CommentSchema = _schema("CommentSchema", Comment, RequiredNoteSchema, internal=fields.Boolean(
     load_default=False, metadata={"description": "Staff only: hidden from residents"}))
 RatingSchema = _schema("RatingSchema", Rate, score=fields.Integer(
@@ -190,7 +216,9 @@ ROUTES: tuple[ActionRoute, ...] = (
     ActionRoute("register", "case_register", RegisterSchema,
                 "立案: a supervisor accepts the report."),
     ActionRoute("reject", "case_reject", RejectSchema,
-                "不予立案: a supervisor rejects the report (`duplicate` needs `duplicate_of`)."),
+                "不予立案: a supervisor rejects the report (`duplicate` needs `duplicate_of`, "
+                "whose follower the reporter becomes; `out_of_scope` needs "
+                "`responsible_body`)."),
     ActionRoute("dispatch", "case_dispatch", DispatchSchema,
                 "派遣: a supervisor sends the case to a unit; the handling clock starts."),
     ActionRoute("reassign", "case_reassign", ReassignSchema,
@@ -210,7 +238,7 @@ ROUTES: tuple[ActionRoute, ...] = (
     ActionRoute("reopen", "case_reopen", ReopenSchema,
                 "返工: verification failed; the case goes back to the unit."),
     ActionRoute("close", "case_close", CloseSchema,
-                "结案: a supervisor closes the verified case."),
+                "结案: a supervisor closes the verified case, stating its public outcome."),
     ActionRoute("comments", "case_comment", CommentSchema,
                 "A comment on the timeline (`internal` ones are for staff only)."),
     ActionRoute("rating", "case_rate", RatingSchema,

@@ -21,7 +21,7 @@ from grid_api.cases import deadlines
 from grid_api.cases.deadlines import deadline_after
 from grid_api.cases.settings import CaseSettings
 from grid_api.cases.views import CaseRefs, describe
-from grid_api.cases.workflow import schedule_auto_dispatch
+from grid_api.cases.workflow import schedule_auto_dispatch, tell_watchers
 from grid_api.errors import BusinessRuleViolation, ValidationFailed
 from grid_api.geography.areas import COVERING_CELL
 from grid_api.identity.principal import Principal
@@ -117,6 +117,7 @@ def report_case(session: Session, principal: Principal, settings: CaseSettings, 
     _insert(session, case, lon, lat)
     if case.registered_at is not None:
         schedule_auto_dispatch(session, case.id)
+        tell_watchers(session, case.id, "new")
     return FiledReport(case, describe(principal, case, CaseRefs(
         lon=lon, lat=lat,
         category={"code": placed.category_code, "kind": placed.category_kind,

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from geoalchemy2 import Geography
-from sqlalchemy import Select, cast, func, select
+from sqlalchemy import ColumnElement, Select, cast, func, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from geo import queries
@@ -76,7 +77,8 @@ def cases_query(session: Session, principal: Principal, criteria: CaseFilter) ->
     if criteria.unit_id is not None:
         query = query.where(Case.unit_id == criteria.unit_id)
     if criteria.bbox:
-        query = query.where(Case.location.op("&&")(queries.envelope(*criteria.bbox)))
+        where = Case.location if principal.is_staff else seen_location(principal)
+        query = query.where(where.op("&&")(queries.envelope(*criteria.bbox)))
     if criteria.overdue is not None:
         query = query.where(Case.overdue.is_(criteria.overdue))
     if criteria.created_from:
@@ -86,14 +88,23 @@ def cases_query(session: Session, principal: Principal, criteria: CaseFilter) ->
     return query
 
 
+def seen_location(principal: Principal) -> ColumnElement:
+    """A case's location as the principal may see it: the point where they see the case in
+    full, else its public location (a sensitive category's: the grid cell's centre), so no
+    filter or distance can reveal the point either."""
+    return sql_case((policy.cases_fully_visible_to(principal), Case.location),
+                    else_=Case.public_location)
+
+
 def nearby_query(principal: Principal, *, lon: float, lat: float, category: str | None,
                  radius_m: float, days: int) -> Select:
     """Open cases near a point (possible duplicates), nearest first, with distance in m."""
     here = cast(queries.point(lon, lat), GEOGRAPHY)
-    distance = func.ST_Distance(cast(Case.location, GEOGRAPHY), here).label("distance_m")
+    seen = cast(seen_location(principal), GEOGRAPHY)
+    distance = func.ST_Distance(seen, here).label("distance_m")
     query = (select(Case, distance)
              .where(policy.cases_visible_to(principal), Case.status.in_(sorted(OPEN_STATUSES)),
-                    func.ST_DWithin(cast(Case.location, GEOGRAPHY), here, radius_m),
+                    func.ST_DWithin(seen, here, radius_m),
                     Case.created_at >= datetime.now(UTC) - timedelta(days=days))
              .order_by(distance, Case.id))
     if category:

@@ -51,6 +51,28 @@ class DeadlinesSchema(Schema):
     verify = fields.DateTime(allow_none=True)
 
 
+class DuplicateRefSchema(Schema):
+    id = fields.Integer()
+    code = fields.String(allow_none=True)
+    href = fields.String()
+
+
+class DecidedBySchema(Schema):
+    role = fields.String(metadata={"description": "supervisor, unit_staff, grid_worker, admin "
+                                                 "or system; never a person"})
+    unit = fields.String(allow_none=True, metadata={"description": "The unit or area"})
+
+
+class OutcomeSchema(Schema):
+    kind = fields.String(metadata={"description": "fixed, not_fixable_now, "
+                                                 "not_our_responsibility, duplicate, invalid"})
+    reason = fields.String(allow_none=True)
+    responsible_body = fields.String(allow_none=True)
+    duplicate_of = fields.Nested(DuplicateRefSchema, allow_none=True)
+    decided_by = fields.Nested(DecidedBySchema)
+    decided_at = fields.DateTime()
+
+
 class CaseSchema(Schema):
     """A case. With ``redacted: true`` (someone else's case) only the public part is there."""
 
@@ -59,7 +81,7 @@ class CaseSchema(Schema):
     status = fields.String()
     redacted = fields.Boolean()
     category = fields.Nested(CategoryRefSchema)
-    description = fields.String()
+    description = fields.String(allow_none=True)
     location = fields.Nested(PointSchema)
     address = fields.String(allow_none=True)
     grid = fields.Nested(GridRefSchema)
@@ -81,6 +103,15 @@ class CaseSchema(Schema):
     rating = fields.Integer(allow_none=True)
     duplicate_of = fields.Integer(allow_none=True)
     distance_m = fields.Float(metadata={"description": "Nearby search only"})
+    location_precision = fields.String(metadata={
+        "description": "`exact`, or `grid_cell`: a sensitive category's case shows the public "
+                       "only its grid cell's centre, and no description or address"})
+    followers = fields.Integer(metadata={"description": "How many people follow it (我也遇到)"})
+    following = fields.Boolean(metadata={"description": "Whether you follow it"})
+    can_follow = fields.Boolean(metadata={"description": "Whether you may follow it: a public "
+                                                         "case that is not your own"})
+    outcome = fields.Nested(OutcomeSchema, allow_none=True, metadata={
+        "description": "Closed or rejected cases: what became of it and who decided"})
 
 
 class CasePageSchema(Schema):

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grid_api.cases import commands as c
-from grid_api.cases import deadlines, policy, queries
+from grid_api.cases import deadlines, outcomes, policy, queries
 from grid_api.cases.audiences import announce
 from grid_api.cases.settings import CaseSettings
 from grid_api.errors import (
@@ -32,6 +32,7 @@ from models.attachment import Attachment
 from models.case import Case, CaseAction
 from models.category import Category
 from models.outbox import Topic
+from models.outcome import OutcomeKind
 from models.unit import Unit
 
 
@@ -84,7 +85,10 @@ def _reject(ctx: ActionContext, case: Case, cmd: c.Reject) -> dict[str, Any]:
                                                                              original):
             raise ValidationFailed(errors={"duplicate_of": ["No such case."]})
         case.duplicate_of_id = original.id
-    return {"duplicate_of": case.duplicate_of_id}
+    recorded = outcomes.record(ctx.session, case, ctx.actor, outcomes.reject_outcome(cmd), cmd)
+    if case.duplicate_of_id is not None:
+        outcomes.follow_original(ctx.session, case)
+    return {"duplicate_of": case.duplicate_of_id, **recorded}
 
 
 @handles(c.Dispatch)
@@ -171,7 +175,7 @@ def _reopen(ctx: ActionContext, case: Case, cmd: c.Reopen) -> dict[str, Any]:
 @handles(c.Close)
 def _close(ctx: ActionContext, case: Case, cmd: c.Close) -> dict[str, Any]:
     case.closed_at = ctx.now
-    return {}
+    return outcomes.record(ctx.session, case, ctx.actor, OutcomeKind(cmd.outcome), cmd)
 
 
 @handles(c.Comment)
@@ -196,12 +200,19 @@ def _dispute(ctx: ActionContext, case: Case, cmd: c.Dispute) -> dict[str, Any]:
         raise BusinessRuleViolation("dispute_window_closed",
                                     params={"days": ctx.settings.dispute_days})
     case.closed_at = None
+    outcomes.mark_disputed(ctx.session, case.id, ctx.now)
     return _rework(ctx, case)
 
 
 def schedule_auto_dispatch(session: Session, case_id: int) -> None:
     """A registered case waits for dispatch by routing rules, once this transaction commits."""
     outbox.add(session, Topic.auto_dispatch, case_id=case_id)
+
+
+def tell_watchers(session: Session, case_id: int, kind: str) -> None:
+    """Residents watching the case's area hear that it is new (``new``: it became public)
+    or closed (``closed``), once this transaction commits."""
+    outbox.add(session, Topic.watch_fan_out, case_id=case_id, kind=kind)
 
 
 def _apply(ctx: ActionContext, case: Case, cmd: c.Command) -> None:
@@ -214,6 +225,9 @@ def _apply(ctx: ActionContext, case: Case, cmd: c.Command) -> None:
     announce(ctx.session, case, event)
     if action is CaseAction.register:
         schedule_auto_dispatch(ctx.session, case.id)
+        tell_watchers(ctx.session, case.id, "new")
+    elif action is CaseAction.close:
+        tell_watchers(ctx.session, case.id, "closed")
     elif action is CaseAction.return_:
         case.needs_manual_dispatch = True
         notify_area_supervisors(ctx.session, case, kind="case_returned")

@@ -26,6 +26,8 @@ class CategorySchema(Schema):
     photo_required = fields.Boolean()
     time_limits = LIMIT
     active = fields.Boolean()
+    sensitive = fields.Boolean(metadata={"description": "The public sees only the grid cell's "
+                                                        "centre of its cases, and no text"})
 
 
 class CategoryListSchema(Schema):
@@ -38,6 +40,8 @@ class CategoryUpdateSchema(Schema):
     photo_required = fields.Boolean()
     active = fields.Boolean()
     time_limits = LIMIT
+    sensitive = fields.Boolean(metadata={"description": "Disputes between neighbours, anything "
+                                                        "naming a person"})
 
 
 class CategoryCreateSchema(CategoryUpdateSchema):

@@ -29,7 +29,7 @@ def describe_category(category: Category) -> dict:
     return {"code": category.code, "kind": category.kind.value, "name_zh": category.name_zh,
             "name_en": category.name_en, "major": category.parent.code if category.parent else None,
             "photo_required": category.photo_required, "time_limits": category.time_limits,
-            "active": category.active}
+            "active": category.active, "sensitive": category.sensitive}
 
 
 # A year of working time: longer limits are typos, and the calendar counts no further.
@@ -50,7 +50,7 @@ def _check_limits(time_limits: dict | None) -> None:
 
 def create_category(session: Session, *, code: str, name_zh: str, name_en: str,
                     photo_required: bool = False, active: bool = True,
-                    time_limits: dict | None = None) -> Category:
+                    time_limits: dict | None = None, sensitive: bool = False) -> Category:
     """Raises Conflict (code taken), ValidationFailed (no such major class, bad limits)."""
     _check_limits(time_limits)
     if session.execute(select(Category.id).where(Category.code == code)).first():
@@ -60,7 +60,7 @@ def create_category(session: Session, *, code: str, name_zh: str, name_en: str,
         raise ValidationFailed(errors={"code": ["No such major class."]})
     category = Category(code=code, kind=major.kind, parent=major, name_zh=name_zh,
                         name_en=name_en, photo_required=photo_required, active=active,
-                        time_limits=time_limits or {})
+                        time_limits=time_limits or {}, sensitive=sensitive)
     session.add(category)
     session.flush()
     return category

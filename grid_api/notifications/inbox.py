@@ -53,6 +53,32 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
                     "Case {code} is closed. How did we do? Rate it in the app."),
     "staff_reply": ("工作人员回复了您", "Staff replied",
                     "工作人员在案件 {code} 中回复了您。", "Staff replied on case {code}."),
+    "case_duplicate_followed": (
+        "您的报告与已有案件重复", "Your report duplicates a case",
+        "案件 {code} 与案件 {original} 是同一问题，已为您关注案件 {original}，进展会通知您。",
+        "Case {code} is the same problem as case {original}; you now follow {original} and "
+        "will hear of its progress."),
+    "followed_case_dispatched": ("您关注的案件已派遣", "A case you follow was dispatched",
+                                 "您关注的案件 {code} 已派遣给处置单位。",
+                                 "Case {code}, which you follow, went to the unit in charge."),
+    "followed_case_resolved": ("您关注的案件已处置", "A case you follow was handled",
+                               "您关注的案件 {code} 已处置，等待核查。",
+                               "Case {code}, which you follow, was handled; it will be "
+                               "verified."),
+    "followed_case_closed": ("您关注的案件已结案", "A case you follow was closed",
+                             "您关注的案件 {code} 已结案。",
+                             "Case {code}, which you follow, is closed."),
+    "watch_new_case": ("您关注的区域有新案件", "A new case where you watch",
+                       "您关注的区域有新案件 {code}。", "New case {code} where you watch."),
+    "watch_case_closed": ("您关注的区域有案件结案", "A case closed where you watch",
+                          "您关注的区域中案件 {code} 已结案。",
+                          "Case {code} where you watch is closed."),
+    "watch_digest": ("关注区域每日摘要", "Daily digest of your watch areas",
+                     "您关注的区域共有 {count} 个案件动态（新增 {new}，结案 {closed}）：{codes}",
+                     "{count} cases where you watch ({new} new, {closed} closed): {codes}"),
+    "followed_case_reopened": ("您关注的案件已重新处理", "A case you follow was reopened",
+                               "您关注的案件 {code} 已退回重新处理。",
+                               "Case {code}, which you follow, was reopened."),
 }
 
 

@@ -167,6 +167,22 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "patrol_track_purged": (
         "该巡查的轨迹已过保留期限并删除", "This patrol's track was deleted after its retention"
     ),
+    # residents
+    "staff_accounts_are_managed": (
+        "工作人员账号由管理员管理，不能自行注销", "Staff accounts are managed by administrators"
+    ),
+    "too_many_watch_areas": ("最多可关注 {limit} 个区域", "At most {limit} watch areas"),
+    "watch_circle_too_large": (
+        "关注范围的半径不能超过 {limit} 米", "A watch circle's radius is at most {limit} m"
+    ),
+    "unknown_category_group": ("未知的类别大类：{codes}", "Unknown category group: {codes}"),
+    "area_too_large_to_watch": (
+        "只能关注街道、社区或单元网格", "Watch a street, a community or a grid cell"
+    ),
+    "cannot_follow_own_case": (
+        "不能关注自己上报的案件，进展会直接通知您",
+        "You cannot follow your own report; you hear of its progress anyway",
+    ),
 }
 
 # marshmallow's English messages, as they arrive in per-field validation errors.

@@ -99,6 +99,16 @@ MATRIX |= {
         {"grid_worker"}, "/api/v1/patrols/1/points"),
     ("POST", "/api/v1/patrols/<int:patrol_id>/finish"): (
         {"grid_worker"}, "/api/v1/patrols/1/finish"),
+    ("GET", "/api/v1/me/following"): (SIGNED_IN, "/api/v1/me/following"),
+    ("POST", "/api/v1/me/deletion"): (SIGNED_IN, "/api/v1/me/deletion"),
+    ("GET", "/api/v1/me/watch-areas"): (SIGNED_IN, "/api/v1/me/watch-areas"),
+    ("POST", "/api/v1/me/watch-areas"): (SIGNED_IN, "/api/v1/me/watch-areas"),
+    ("DELETE", "/api/v1/me/watch-areas/<int:watch_id>"): (
+        SIGNED_IN, "/api/v1/me/watch-areas/1"),
+    ("GET", "/api/v1/tiles/cases/<int:z>/<int:x>/<int:y>.mvt"): (
+        SIGNED_IN, "/api/v1/tiles/cases/14/13657/6749.mvt"),
+    ("GET", "/api/v1/outcomes/dispute-rates"): (
+        {"supervisor", "admin"}, "/api/v1/outcomes/dispute-rates"),
 }
 # Case endpoints let every signed-in user through the door; which case they may see or act
 # on is decided per case (tests in test_cases, test_case_lists, test_photos). Here: the
@@ -117,6 +127,8 @@ PER_CASE = {
         "/api/v1/cases/{case}/attachments/1/publishable",
     **{("POST", f"/api/v1/cases/<int:case_id>/{action}"): f"/api/v1/cases/{{case}}/{action}"
        for action in CASE_ACTIONS},
+    ("PUT", "/api/v1/cases/<int:case_id>/follow"): "/api/v1/cases/{case}/follow",
+    ("DELETE", "/api/v1/cases/<int:case_id>/follow"): "/api/v1/cases/{case}/follow",
 }
 # Open311 is public by its standard: reads need no key; a bearer token is no api_key, so
 # filing is refused to every role (tests in tests/integrations/test_open311).

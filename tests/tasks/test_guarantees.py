@@ -27,7 +27,7 @@ from grid_api.app import create_app
 from grid_api.config import Settings
 from grid_api.infra.queues import connect, outbox_job_id
 from models.case import Case, CaseEvent
-from models.outbox import OutboxMessage
+from models.outbox import OutboxMessage, Topic
 from tasks.context import use_app
 from tests.factories import PASSWORD, make_grid_tree, make_unit, make_user
 
@@ -123,6 +123,7 @@ def test_a_worker_killed_mid_job_is_made_good_exactly_once(stack):
     case_id = _report(stack)
     with database.new_session() as session:
         message_id = session.execute(select(OutboxMessage.id).where(
+            OutboxMessage.topic == Topic.auto_dispatch.value,
             OutboxMessage.payload["case_id"].as_integer() == case_id)).scalar_one()
     # Hold the case's row so the dispatch job stops in the middle, then kill its worker.
     blocker = psycopg.connect(url)

@@ -128,4 +128,5 @@ def test_ticker_enqueues_each_periodic_job_once(app, committed):
     worker.tick(connection, STALE)
     assert Queue("low", connection=connection).job_ids == ["periodic-outbox-sweep",
                                                           "periodic-sla-sweep",
-                                                          "periodic-patrol-sweep"]
+                                                          "periodic-patrol-sweep",
+                                                          "periodic-watch-digest"]

@@ -1,0 +1,1 @@
+"""Residents as partners: following cases, watch areas, the public case map, outcomes."""

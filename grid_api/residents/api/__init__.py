@@ -1,0 +1,1 @@
+"""The residents feature over HTTP."""
