@@ -100,8 +100,9 @@ def describe_requests(session: Session, cases: Sequence[Case], *, locale: str, z
         return []
     ids = [case.id for case in cases]
     rows = {row.id: row for row in session.execute(
-        select(Case.id, func.ST_X(Case.location).label("lon"),
-               func.ST_Y(Case.location).label("lat"), Category.code, Category.name_zh,
+        select(Case.id, func.ST_X(Case.public_location).label("lon"),
+               func.ST_Y(Case.public_location).label("lat"), Category.sensitive,
+               Category.code, Category.name_zh,
                Category.name_en, Unit.code.label("unit_code"), Unit.name.label("unit_name"),
                ClientCase.details, ClientCase.token)
         .join(Category, Category.id == Case.category_id)
@@ -128,13 +129,14 @@ def _describe(case: Case, row: Any, locale: str, zone: ZoneInfo) -> dict[str, An
         "status_notes": notes[1] if english else notes[0],
         "service_name": row.name_en if english else row.name_zh,
         "service_code": row.code,
-        "description": case.description,
+        # A sensitive category's case: its cell's centre (the public location), no text.
+        "description": None if row.sensitive else case.description,
         "agency_responsible": row.unit_name,
         "service_notice": None,
         "requested_datetime": _local(case.created_at, zone),
         "updated_datetime": _local(updated, zone),
         "expected_datetime": _local(case.handle_deadline, zone),
-        "address": case.address,
+        "address": None if row.sensitive else case.address,
         "address_id": None,
         "zipcode": None,
         "lat": round(row.lat, 7),

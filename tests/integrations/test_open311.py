@@ -439,3 +439,20 @@ def test_the_georeport_library_reads_our_answers(http, db, city, app_key, fmt):
     assert one["service_request_id"] == code
     assert one["status"] == "open"
     assert one["service_code"] == "E0104"
+
+
+def test_a_sensitive_request_shows_its_cell_centre_and_no_text(http, db, city, app_key):
+    _made, key = app_key
+    off_centre = f"{city['lat'] + 0.001:.8f}"
+    code = file_request(http, city, key, service_code="E0602", lat=off_centre,
+                        description="502 室的邻居每晚吵闹", address_string="文三路 88 号 502")
+    _publish(db, code)
+    centre = db.execute(select(func.ST_X(func.ST_Centroid(Area.geom)),
+                               func.ST_Y(func.ST_Centroid(Area.geom)))
+                        .where(Area.id == city["cells"][0].id)).one()
+    for fmt in ("json", "xml"):
+        response = http("GET", f"/requests/{code}.{fmt}")
+        assert "502" not in response.text
+    [public] = json_of(http("GET", f"/requests/{code}.json"))
+    assert (public["description"], public["address"]) == (None, None)
+    assert (public["long"], public["lat"]) == pytest.approx(centre, abs=1e-6)
