@@ -1,8 +1,8 @@
 """residents: followers, outcomes, sensitive categories, public locations, watch areas
 
 Revision ID: c3a9e15f7d21
-Revises: e8b3d5a10c62
-Create Date: 2026-12-02 06:40:00+00:00
+Revises: a7d2c9e4f150
+Create Date: 2026-12-02 06:50:00+00:00
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from geoalchemy2 import Geography, Geometry
 from sqlalchemy.dialects import postgresql
 
 revision: str = 'c3a9e15f7d21'
-down_revision: str | None = 'e8b3d5a10c62'
+down_revision: str | None = 'a7d2c9e4f150'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
