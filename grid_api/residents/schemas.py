@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from marshmallow import Schema, fields, validate
 
-from grid_api.web.fields import CRS, AreaRefSchema, PointSchema
+from grid_api.web.fields import CRS, AreaRefSchema, DateTimeInput, PointSchema
 
 
 class FollowSchema(Schema):
@@ -16,8 +14,8 @@ class FollowSchema(Schema):
 
 
 class DisputeRateArgsSchema(Schema):
-    since = fields.AwareDateTime(default_timezone=UTC)
-    until = fields.AwareDateTime(default_timezone=UTC)
+    since = DateTimeInput()
+    until = DateTimeInput()
 
 
 class DisputeRateSchema(Schema):
