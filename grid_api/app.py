@@ -73,6 +73,7 @@ API_MODULES = (
     "grid_api.residents.api.account",
     "grid_api.residents.api.watch_areas",
     "grid_api.residents.api.case_map",
+    "grid_api.integrations.api.webhooks",
 )
 
 

@@ -76,6 +76,7 @@ class Settings:
     auth_limit_per_address: str = "30 per minute;300 per hour"
     register_limit_per_account: str = "3 per minute;10 per hour"
     open311_jurisdiction_id: str = ""
+    webhook_retry_seconds: int = 15
     open311_contact: str = "城市运行管理服务平台 / City operations centre"
     open311_key_service: str = "API keys are issued by the city's administrators (/api/v1/clients)"
     patrol_max_accuracy_m: int = 50
@@ -149,6 +150,7 @@ class Settings:
                 env, "RESIDENT_REPORTS_NEED_REVIEW", cls.resident_reports_need_review
             ),
             auto_close_verified=_bool(env, "AUTO_CLOSE_VERIFIED", cls.auto_close_verified),
+            webhook_retry_seconds=_int(env, "WEBHOOK_RETRY_SECONDS", cls.webhook_retry_seconds),
             open311_jurisdiction_id=env.get("OPEN311_JURISDICTION_ID",
                                             cls.open311_jurisdiction_id),
             open311_contact=env.get("OPEN311_CONTACT", cls.open311_contact),

@@ -11,7 +11,13 @@ from models.device import Device, PushDelivery
 from models.follow import CaseFollower
 from models.grid_generation import GridGenerationJob
 from models.idempotency import IdempotencyKey
-from models.integration import ApiKey, ClientCase, IntegrationClient
+from models.integration import (
+    ApiKey,
+    ClientCase,
+    IntegrationClient,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from models.notification import Notification
 from models.outbox import OutboxMessage
 from models.outcome import CaseOutcome, OutcomeKind
@@ -60,5 +66,7 @@ __all__ = [
     "TokenFamily",
     "Unit",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
 __all__ += ["CaseFollower", "CaseOutcome", "OutcomeKind", "WatchArea", "WatchNotice"]

@@ -12,7 +12,11 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -98,4 +102,81 @@ class ClientCase(Base):
         # Also the index of a client's cases (client_id leads).
         UniqueConstraint("client_id", "external_number",
                          name="uq_client_cases_client_id_external_number"),
+    )
+
+
+class WebhookEventType(enum.StrEnum):
+    """What a client can subscribe to (payloads in README, Webhooks)."""
+
+    case_created = "case.created"
+    case_registered = "case.registered"
+    case_dispatched = "case.dispatched"
+    case_status_changed = "case.status_changed"  # every step that moves the status
+    case_resolved = "case.resolved"
+    case_closed = "case.closed"
+    case_reopened = "case.reopened"
+    case_commented = "case.commented"  # a staff comment the public may read
+
+
+class DeliveryStatus(enum.StrEnum):
+    pending = "pending"  # waiting for its (next) attempt
+    delivered = "delivered"
+    dead = "dead"  # every retry failed: in the dead-letter list until replayed
+
+
+class WebhookEndpoint(Base):
+    """Where a client hears about cases: the cases it filed, or every case in an area."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("integration_clients.id", ondelete="CASCADE"), nullable=False,
+        index=True)
+    url: Mapped[str] = mapped_column(String(500), nullable=False)
+    # The Standard Webhooks signing secret ("whsec_" + base64); shown once to the client.
+    secret: Mapped[str] = mapped_column(String(100), nullable=False)
+    event_types: Mapped[list[str]] = mapped_column(ARRAY(String(40)), nullable=False)
+    # None: the cases the client filed; else every case in this area's subtree.
+    area_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("areas.id", ondelete="RESTRICT"))
+    area_path: Mapped[str | None] = mapped_column(String(200))
+    # Since when every attempt failed (None while the last attempt succeeded).
+    failing_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disabled_reason: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class WebhookDelivery(Base):
+    """One message to one endpoint, with its attempts. ``message_id`` is the
+    ``webhook-id``: the same on every retry and replay, so a receiver can deduplicate."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), nullable=False)
+    message_id: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    case_event_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("case_events.id", ondelete="CASCADE"), nullable=False)
+    event_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        Enum(DeliveryStatus, name="delivery_status"), nullable=False,
+        server_default=DeliveryStatus.pending.value)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_status: Mapped[int | None] = mapped_column(SmallInteger)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+
+    __table_args__ = (
+        # One message per endpoint and case event, however often the fan-out runs.
+        UniqueConstraint("endpoint_id", "case_event_id",
+                         name="uq_webhook_deliveries_endpoint_id_case_event_id"),
+        Index("ix_webhook_deliveries_due", "next_attempt_at",
+              postgresql_where=text("status = 'pending'")),
     )

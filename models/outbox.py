@@ -23,6 +23,8 @@ class Topic(StrEnum):
     push_notification = "push.notification"
     grid_generation = "geography.grid_generation"
     watch_fan_out = "residents.watch_fan_out"
+    webhook_fan_out = "webhook.fan_out"  # written by a trigger on case_events (migration)
+    webhook_deliver = "webhook.deliver"
 
     @property
     def queue(self) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from models.outbox import Topic
+from tasks import webhooks
 from tasks.dispatch import auto_dispatch
 from tasks.geography import grid_generation
 from tasks.push import deliver_notifications
@@ -30,4 +31,6 @@ HANDLERS: dict[str, Handler] = {
     Topic.push_notification: deliver_notifications,
     Topic.grid_generation: grid_generation,
     Topic.watch_fan_out: watch_fan_out,
+    Topic.webhook_fan_out: webhooks.fan_out,
+    Topic.webhook_deliver: webhooks.deliver,
 }

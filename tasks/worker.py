@@ -39,6 +39,7 @@ PERIODIC_JOBS = (
     ("periodic-patrol-sweep", "tasks.fieldwork.patrol_sweep", "low", "patrol_sweep_seconds"),
     ("periodic-watch-digest", "tasks.residents.watch_digest", "low",
      "watch_digest_sweep_seconds"),
+    ("periodic-webhook-retries", "tasks.webhooks.retry_due", "low", "webhook_retry_seconds"),
 )
 
 

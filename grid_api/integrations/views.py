@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from models.integration import ApiKey, IntegrationClient
+from models.integration import ApiKey, IntegrationClient, WebhookEndpoint
 
 
 def describe_key(key: ApiKey, now: datetime | None = None) -> dict[str, Any]:
@@ -23,3 +23,10 @@ def describe_client(client: IntegrationClient, keys: list[ApiKey]) -> dict[str, 
             "account_id": client.account_id, "owner_id": client.owner_id,
             "revoked_at": client.revoked_at, "created_at": client.created_at,
             "keys": [describe_key(key) for key in keys]}
+
+
+def describe_endpoint(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    return {"id": endpoint.id, "url": endpoint.url, "event_types": endpoint.event_types,
+            "area_id": endpoint.area_id, "failing_since": endpoint.failing_since,
+            "disabled_at": endpoint.disabled_at, "disabled_reason": endpoint.disabled_reason,
+            "created_at": endpoint.created_at}

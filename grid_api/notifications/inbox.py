@@ -79,6 +79,10 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
     "followed_case_reopened": ("您关注的案件已重新处理", "A case you follow was reopened",
                                "您关注的案件 {code} 已退回重新处理。",
                                "Case {code}, which you follow, was reopened."),
+    "webhook_disabled": ("Webhook 已停用", "Webhook disabled",
+                         "{client} 的 Webhook 地址已连续失败 {days} 天，现已停用：{url}",
+                         "{client}'s webhook endpoint failed for {days} days and was "
+                         "switched off: {url}"),
 }
 
 
