@@ -77,6 +77,7 @@ class Settings:
     register_limit_per_account: str = "3 per minute;10 per hour"
     open311_jurisdiction_id: str = ""
     webhook_retry_seconds: int = 15
+    workorder_default_category: str = ""
     open311_contact: str = "城市运行管理服务平台 / City operations centre"
     open311_key_service: str = "API keys are issued by the city's administrators (/api/v1/clients)"
     patrol_max_accuracy_m: int = 50
@@ -151,6 +152,8 @@ class Settings:
             ),
             auto_close_verified=_bool(env, "AUTO_CLOSE_VERIFIED", cls.auto_close_verified),
             webhook_retry_seconds=_int(env, "WEBHOOK_RETRY_SECONDS", cls.webhook_retry_seconds),
+            workorder_default_category=env.get("WORKORDER_DEFAULT_CATEGORY",
+                                               cls.workorder_default_category),
             open311_jurisdiction_id=env.get("OPEN311_JURISDICTION_ID",
                                             cls.open311_jurisdiction_id),
             open311_contact=env.get("OPEN311_CONTACT", cls.open311_contact),

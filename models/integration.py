@@ -116,6 +116,11 @@ class WebhookEventType(enum.StrEnum):
     case_closed = "case.closed"
     case_reopened = "case.reopened"
     case_commented = "case.commented"  # a staff comment the public may read
+    # The 12345 hotline's loop, for the orders it filed:
+    workorder_accepted = "workorder.accepted"  # 签收: registered
+    workorder_replied = "workorder.replied"  # 回复: a staff reply
+    workorder_closed = "workorder.closed"  # 办结: closed, with the result
+    workorder_returned = "workorder.returned"  # 退单: not ours (not registered), with why
 
 
 class DeliveryStatus(enum.StrEnum):

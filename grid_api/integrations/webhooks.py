@@ -50,10 +50,16 @@ DUE_BATCH = 200
 LEASE = timedelta(minutes=10)  # a due retry handed to the queue is not handed again before
 
 T = WebhookEventType
-ACTION_TYPES = {"report": T.case_created, "register": T.case_registered,
-                "dispatch": T.case_dispatched, "reassign": T.case_dispatched,
-                "resolve": T.case_resolved, "close": T.case_closed, "reopen": T.case_reopened,
-                "dispute": T.case_reopened, "comment": T.case_commented}
+# A step's event types, most specific first; workorder.* only for the client's own cases.
+ACTION_TYPES = {"report": (T.case_created,),
+                "register": (T.case_registered, T.workorder_accepted),
+                "reject": (T.workorder_returned,),
+                "dispatch": (T.case_dispatched,), "reassign": (T.case_dispatched,),
+                "resolve": (T.case_resolved,), "close": (T.case_closed, T.workorder_closed),
+                "reopen": (T.case_reopened,), "dispute": (T.case_reopened,),
+                "comment": (T.case_commented, T.workorder_replied)}
+OWN_ONLY = frozenset({T.workorder_accepted, T.workorder_replied, T.workorder_closed,
+                      T.workorder_returned})
 
 
 @dataclass(frozen=True)
@@ -154,11 +160,10 @@ def replay(session: Session, client_id: int, endpoint_id: int, delivery_id: int,
 
 # --- fan-out -------------------------------------------------------------------------
 
-def _event_type(event: CaseEvent, reporter_id: int) -> WebhookEventType | None:
-    specific = ACTION_TYPES.get(event.action)
-    if specific is T.case_commented and event.actor_id == reporter_id:
-        return None  # the reporter's own words: only staff comments are news
-    return specific
+def _event_types(event: CaseEvent, reporter_id: int) -> tuple[WebhookEventType, ...]:
+    if event.action == "comment" and event.actor_id == reporter_id:
+        return ()  # the reporter's own words: only staff comments are news
+    return ACTION_TYPES.get(event.action, ())
 
 
 def _matching_endpoints(session: Session, case: Case) -> list[WebhookEndpoint]:
@@ -173,10 +178,12 @@ def _matching_endpoints(session: Session, case: Case) -> list[WebhookEndpoint]:
         .order_by(WebhookEndpoint.id)).scalars())
 
 
-def _chosen_type(endpoint: WebhookEndpoint, specific: WebhookEventType | None,
-                 event: CaseEvent) -> WebhookEventType | None:
-    if specific is not None and specific.value in endpoint.event_types:
-        return specific
+def _chosen_type(endpoint: WebhookEndpoint, candidates: tuple[WebhookEventType, ...],
+                 event: CaseEvent, filer_id: int | None) -> WebhookEventType | None:
+    for candidate in candidates:
+        own = filer_id == endpoint.client_id
+        if candidate.value in endpoint.event_types and (own or candidate not in OWN_ONLY):
+            return candidate
     moved = event.from_status is not None and event.from_status != event.to_status
     if moved and T.case_status_changed.value in endpoint.event_types:
         return T.case_status_changed
@@ -190,10 +197,12 @@ def fan_out(session: Session, event_id: int) -> list[int]:
     if event is None or event.internal:
         return []
     case = session.get(Case, event.case_id)
-    specific = _event_type(event, case.reporter_id)
+    candidates = _event_types(event, case.reporter_id)
+    filer_id = session.execute(select(ClientCase.client_id).where(
+        ClientCase.case_id == case.id)).scalar()
     created = []
     for endpoint in _matching_endpoints(session, case):
-        chosen = _chosen_type(endpoint, specific, event)
+        chosen = _chosen_type(endpoint, candidates, event, filer_id)
         if chosen is None:
             continue
         payload = build_payload(session, case, event, chosen, endpoint.client_id)
@@ -231,32 +240,50 @@ def build_payload(session: Session, case: Case, event: CaseEvent, event_type: We
     link = session.execute(select(ClientCase.client_id, ClientCase.external_number).where(
         ClientCase.case_id == case.id)).one_or_none()
     own = link is not None and link.client_id == client_id
-    return {
-        "type": event_type.value, "timestamp": _iso(event.created_at),
-        "version": PAYLOAD_VERSION,
-        "data": {
-            "case": {
-                "id": case.id, "code": case.code, "status": case.status.value,
-                "category": row.category, "description": case.description,
-                "location": {"type": "Point", "coordinates": [row.lon, row.lat]},
-                "address": case.address,
-                "grid": {"code": row.grid_code, "name": row.grid_name},
-                "unit": {"code": row.unit_code, "name": row.unit_name}
-                if row.unit_code else None,
-                "deadlines": {"register": _iso(case.register_deadline),
-                              "handle": _iso(case.handle_deadline),
-                              "verify": _iso(case.verify_deadline)},
-                "filed_by_you": own,
-                "external_number": link.external_number if own else None,
-            },
-            "event": {
-                "id": event.id, "seq": event.seq, "action": event.action,
-                "from_status": event.from_status, "to_status": event.to_status,
-                "reason": event.reason, "at": _iso(event.created_at),
-                "note": event.note if own and event.action in PUBLIC_NOTE_ACTIONS else None,
-            },
+    data = {
+        "case": {
+            "id": case.id, "code": case.code, "status": case.status.value,
+            "category": row.category, "description": case.description,
+            "location": {"type": "Point", "coordinates": [row.lon, row.lat]},
+            "address": case.address,
+            "grid": {"code": row.grid_code, "name": row.grid_name},
+            "unit": {"code": row.unit_code, "name": row.unit_name}
+            if row.unit_code else None,
+            "deadlines": {"register": _iso(case.register_deadline),
+                          "handle": _iso(case.handle_deadline),
+                          "verify": _iso(case.verify_deadline)},
+            "filed_by_you": own,
+            "external_number": link.external_number if own else None,
+        },
+        "event": {
+            "id": event.id, "seq": event.seq, "action": event.action,
+            "from_status": event.from_status, "to_status": event.to_status,
+            "reason": event.reason, "at": _iso(event.created_at),
+            "note": event.note if own and event.action in PUBLIC_NOTE_ACTIONS else None,
         },
     }
+    if event_type in OWN_ONLY:
+        data["workorder"] = _workorder_part(session, case, event, event_type, link)
+    return {"type": event_type.value, "timestamp": _iso(event.created_at),
+            "version": PAYLOAD_VERSION, "data": data}
+
+
+def _workorder_part(session: Session, case: Case, event: CaseEvent,
+                    event_type: WebhookEventType, link: Any) -> dict[str, Any]:
+    """What the hotline's loop needs: 签收, 回复 (the reply), 办结 (the result), 退单 (why)."""
+    part: dict[str, Any] = {"order_number": link.external_number, "case_code": case.code,
+                            "at": _iso(event.created_at)}
+    if event_type is T.workorder_replied:
+        part["reply"] = event.note
+    elif event_type is T.workorder_closed:
+        part["result"] = session.execute(
+            select(CaseEvent.note).where(CaseEvent.case_id == case.id,
+                                         CaseEvent.action == "resolve")
+            .order_by(CaseEvent.seq.desc()).limit(1)).scalar()
+    elif event_type is T.workorder_returned:
+        part["reason"] = event.reason
+        part["note"] = event.note
+    return part
 
 
 # --- attempts ------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def city(db):
 @pytest.fixture
 def hotline(db):
     owner = make_user(db, roles=("supervisor",), display_name="对接负责人")
-    made, key = clients.create_client(
+    made, _key = clients.create_client(
         db, name="12345 热线", channel=ClientChannel.hotline, owner_id=owner.id,
         operations=[ClientOperation.open311_submit.value], rate_limit="100 per minute")
     db.flush()
@@ -205,7 +205,8 @@ def test_a_receiver_that_goes_down_and_comes_back_gets_the_same_message(
 
 
 def test_retries_end_in_the_dead_letter_list_and_a_replay_delivers(
-        app, client, db, city, hotline, receiver):
+        client, db, city, hotline, receiver):
+    app = client.application
     endpoint = _endpoint(db, hotline, receiver.url)
     case_id = _file(app, db, city, hotline)
     [delivery_id] = _fan_out_all(db, case_id)
@@ -239,7 +240,8 @@ def test_retries_end_in_the_dead_letter_list_and_a_replay_delivers(
 
 
 def test_an_endpoint_failing_for_days_is_switched_off_and_its_owner_told(
-        app, client, db, city, hotline, receiver):
+        client, db, city, hotline, receiver):
+    app = client.application
     endpoint = _endpoint(db, hotline, receiver.url)
     receiver.stop()
     start = datetime.now(UTC)
