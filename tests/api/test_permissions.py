@@ -91,6 +91,21 @@ MATRIX |= {
     ("POST", "/api/v1/clients/<int:client_id>/keys"): ({"admin"}, "/api/v1/clients/1/keys"),
     ("DELETE", "/api/v1/clients/<int:client_id>/keys/<int:key_id>"): (
         {"admin"}, "/api/v1/clients/1/keys/1"),
+    ("GET", "/api/v1/clients/<int:client_id>/webhooks"): (
+        {"admin"}, "/api/v1/clients/1/webhooks"),
+    ("POST", "/api/v1/clients/<int:client_id>/webhooks"): (
+        {"admin"}, "/api/v1/clients/1/webhooks"),
+    ("GET", "/api/v1/clients/<int:client_id>/webhooks/<int:endpoint_id>"): (
+        {"admin"}, "/api/v1/clients/1/webhooks/1"),
+    ("PATCH", "/api/v1/clients/<int:client_id>/webhooks/<int:endpoint_id>"): (
+        {"admin"}, "/api/v1/clients/1/webhooks/1"),
+    ("DELETE", "/api/v1/clients/<int:client_id>/webhooks/<int:endpoint_id>"): (
+        {"admin"}, "/api/v1/clients/1/webhooks/1"),
+    ("GET", "/api/v1/clients/<int:client_id>/webhooks/<int:endpoint_id>/deliveries"): (
+        {"admin"}, "/api/v1/clients/1/webhooks/1/deliveries"),
+    ("POST", "/api/v1/clients/<int:client_id>/webhooks/<int:endpoint_id>/deliveries/"
+             "<int:delivery_id>/replay"): (
+        {"admin"}, "/api/v1/clients/1/webhooks/1/deliveries/1/replay"),
 }
 MATRIX |= {
     ("POST", "/api/v1/patrols"): ({"grid_worker"}, "/api/v1/patrols"),
@@ -146,6 +161,8 @@ OPEN311 = {
         "/open311/v2/tokens/1.json", 404),
     **{(method, "/open311/v2/<path:anything>"): ("/open311/v2/nonesuch", 404)
        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")},
+    # The hotline's intake: an API key, never a bearer token (tests in test_workorders).
+    ("POST", "/api/v1/workorders"): ("/api/v1/workorders", 403),
 }
 # Sign-in endpoints are public by nature and tested in test_auth.
 PUBLIC_AUTH = {"/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh"}
@@ -218,9 +235,11 @@ def test_case_endpoints_refuse_the_anonymous_and_never_fail(client, people, role
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "path"), sorted(OPEN311))
-def test_open311_is_the_same_for_every_role(client, people, role, method, path):
+def test_open311_and_client_endpoints_are_the_same_for_every_role(client, people, role, method,
+                                                                  path):
     _user, headers = people.get(role, (None, {}))
     url, status = OPEN311[(method, path)]
+    body = {"service_code": "E0104"} if method == "POST" else None
     response = client.open(url, method=method, headers=headers,
-                           data={"service_code": "E0104"} if method == "POST" else None)
+                           **({"json": body} if url.startswith("/api/") else {"data": body}))
     assert response.status_code == status

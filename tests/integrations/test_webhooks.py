@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import func, select
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from grid_api.cases.queries import case_settings_from
+from grid_api.cases import commands as c
 from grid_api.cases.workflow import ActionContext, act
 from grid_api.identity.principals import principal_for
 from grid_api.integrations import clients, webhooks
 from grid_api.integrations.open311_submission import file_request, parse_form
 from models.area import Area
-from models.case import CaseAction, CaseEvent
+from models.case import CaseEvent
 from models.integration import (
     ClientChannel,
     ClientOperation,
@@ -53,7 +53,7 @@ def hotline(db):
 
 
 def _settings(app):
-    return case_settings_from(app.config["GRID_SETTINGS"])
+    return app.extensions["grid_case_settings"]
 
 
 def _file(app, db, city, client, **extra):
@@ -146,9 +146,9 @@ def test_workflow_steps_reach_the_client_as_their_event_types(app, db, city, hot
     case_id = _file(app, db, city, hotline)
     supervisor = make_user(db, roles=("supervisor",), area=city["district"])
     ctx = ActionContext(db, principal_for(db, supervisor.id), _settings(app))
-    act(ctx, case_id, CaseAction.register, {})
-    act(ctx, case_id, CaseAction.comment, {"note": "已转城管处理"})
-    act(ctx, case_id, CaseAction.comment, {"note": "内部：注意核实", "internal": True})
+    act(ctx, case_id, c.Register())
+    act(ctx, case_id, c.Comment(note="已转城管处理"))
+    act(ctx, case_id, c.Comment(note="内部：注意核实", internal=True))
     db.flush()
     delivered = [db.get(WebhookDelivery, d) for d in _fan_out_all(db, case_id)]
     assert [d.event_type for d in delivered] == ["case.registered", "case.commented"]

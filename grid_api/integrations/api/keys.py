@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
+from flask import g, request
 from limits import parse_many
 
 from grid_api.errors import PermissionDenied, RateLimited
@@ -14,6 +18,8 @@ from grid_api.web.rate_limits import limiter
 from models.integration import ClientOperation
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _within_limit(client: ClientIdentity) -> bool:
@@ -37,3 +43,25 @@ def client_for_key(raw: str | None, operation: ClientOperation | None = None
     if not _within_limit(client):
         raise RateLimited
     return client
+
+
+KEY_HEADER = "X-API-Key"
+
+
+def requires_key(operation: ClientOperation) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A view for clients: the ``X-API-Key`` header is checked (403, 429) before the body
+    is read; the view finds the client in ``current_client()``."""
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(view)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            g.integration_client = client_for_key(request.headers.get(KEY_HEADER), operation)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def current_client() -> ClientIdentity:
+    return g.integration_client

@@ -3,12 +3,12 @@ key in ``X-API-Key``; a resent order answers 200 with the case it already is."""
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
 from grid_api.integrations import workorders
-from grid_api.integrations.api.keys import client_for_key
+from grid_api.integrations.api.keys import KEY_HEADER, current_client, requires_key
 from grid_api.web import db, permissions
 from grid_api.web.blueprint import Blueprint
 from grid_api.web.fields import CRS, PointSchema
@@ -16,7 +16,6 @@ from models.integration import ClientOperation
 
 blp = Blueprint("workorders", __name__, url_prefix="/api/v1/workorders",
                 description="12345 hotline work orders (工单), filed once per order number")
-KEY_HEADER = "X-API-Key"
 
 
 class CallerSchema(Schema):
@@ -49,7 +48,8 @@ class WorkOrderCaseSchema(Schema):
 
 @blp.route("")
 class WorkOrders(MethodView):
-    @permissions.require(permissions.PUBLIC)  # the client's key is checked below
+    @permissions.require(permissions.PUBLIC)  # a client's key, checked before the body
+    @requires_key(ClientOperation.workorders_submit)
     @blp.arguments(WorkOrderSchema)
     @blp.response(201, WorkOrderCaseSchema)
     @blp.alt_response(200, schema=WorkOrderCaseSchema,
@@ -61,8 +61,7 @@ class WorkOrders(MethodView):
     @db.transactional
     def post(self, body):
         """File a work order as a case of the hotline (idempotent by order number)."""
-        client = client_for_key(request.headers.get(KEY_HEADER),
-                                ClientOperation.workorders_submit)
+        client = current_client()
         lon, lat = body.pop("location")["coordinates"]
         intake = workorders.take_order(
             db.session(), client, current_app.extensions["grid_case_settings"],
