@@ -75,6 +75,8 @@ API_MODULES = (
     "grid_api.residents.api.case_map",
     "grid_api.integrations.api.webhooks",
     "grid_api.integrations.api.workorders",
+    "grid_api.integrations.api.questions",
+    "grid_api.integrations.api.answers",
 )
 
 

@@ -22,6 +22,7 @@ from models.notification import Notification
 from models.outbox import OutboxMessage
 from models.outcome import CaseOutcome, OutcomeKind
 from models.patrol import Patrol, PatrolCellDay, PatrolFix
+from models.question import CaseAnswers, CategoryQuestion
 from models.routing import RoutingRule
 from models.unit import Unit
 from models.user import (
@@ -43,10 +44,12 @@ __all__ = [
     "CalendarDay",
     "Case",
     "CaseAction",
+    "CaseAnswers",
     "CaseEvent",
     "CaseStatus",
     "Category",
     "CategoryKind",
+    "CategoryQuestion",
     "ClientCase",
     "Device",
     "EventCounter",

@@ -23,6 +23,7 @@ from models.area import Area, path_ids
 from models.case import PUBLIC_STATUSES, Case, CaseEvent, CaseStatus
 from models.category import Category
 from models.integration import ClientCase
+from models.question import CaseAnswers
 from models.unit import Unit
 
 WINDOW = timedelta(days=90)  # the standard's longest start_date..end_date span
@@ -167,6 +168,8 @@ def _extensions(session: Session, cases: Sequence[Case], rows: dict[int, Any], l
         notes.setdefault(event.case_id, []).append({
             "datetime": _local(event.created_at, zone), "type": event.action,
             "description": label[1] if english else label[0]})
+    answers = dict(session.execute(select(CaseAnswers.case_id, CaseAnswers.answers).where(
+        CaseAnswers.case_id.in_(list(paths)))).all())
     extended = {}
     for case in cases:
         chain = [areas[i] for i in path_ids(paths[case.id]) if i in areas]
@@ -182,6 +185,7 @@ def _extensions(session: Session, cases: Sequence[Case], rows: dict[int, Any], l
                               "handle": _local(case.handle_deadline, zone),
                               "verify": _local(case.verify_deadline, zone)},
                 "overdue": case.overdue,
+                "attributes": answers.get(case.id, {}),
             },
             "notes": notes.get(case.id, []),
         }

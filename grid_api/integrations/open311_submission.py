@@ -22,6 +22,7 @@ from grid_api.cases import filing
 from grid_api.cases.settings import CaseSettings
 from grid_api.errors import BadRequest, NotFound
 from grid_api.identity.principal import Principal
+from grid_api.integrations import questions
 from grid_api.integrations.clients import ClientIdentity
 from models.category import Category
 from models.integration import ClientCase
@@ -137,6 +138,7 @@ def file_request(session: Session, client: ClientIdentity, settings: CaseSetting
     if names is None:
         raise NotFound("unknown_service_code", params={"service_code": form.service_code[:64]})
     service_name = names.name_en if locale == "en" else names.name_zh
+    answers = questions.checked_answers(session, form.service_code, form.attributes)
     lon, lat = to_wgs84(form.lon, form.lat, form.crs)
     account = Principal(user_id=client.account_id, roles=frozenset({Role.resident}))
     filed = filing.report_case(
@@ -146,9 +148,8 @@ def file_request(session: Session, client: ClientIdentity, settings: CaseSetting
     details = {"channel": client.channel.value, **form.person}
     if form.media_url:
         details["media_url"] = form.media_url
-    if form.attributes:
-        details["attributes"] = form.attributes
     link = ClientCase(case_id=filed.case.id, client_id=client.client_id,
                       token=secrets.token_hex(16), details=details)
     session.add(link)
+    questions.keep_answers(session, filed.case.id, answers)
     return filed.case.code, link

@@ -23,6 +23,7 @@ from grid_api.cases import filing
 from grid_api.cases.settings import CaseSettings
 from grid_api.errors import ValidationFailed
 from grid_api.identity.principal import Principal
+from grid_api.integrations import questions
 from grid_api.integrations.clients import ClientIdentity
 from models.case import Case
 from models.integration import ClientCase
@@ -41,6 +42,7 @@ class WorkOrder:
     caller: dict[str, str] | None = None
     deadline: datetime | None = None
     received_at: datetime | None = None
+    answers: dict[str, Any] | None = None  # to the category's questions
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ def take_order(session: Session, client: ClientIdentity, settings: CaseSettings,
     category = order.category or default_category
     if not category:
         raise ValidationFailed(errors={"category": ["Missing data for required field."]})
+    answers = questions.checked_answers(session, category, order.answers or {})
     lon, lat = to_wgs84(order.lon, order.lat, order.crs)
     account = Principal(user_id=client.account_id, roles=frozenset({Role.resident}))
     filed = filing.report_case(session, account, settings, category=category,
@@ -88,5 +91,6 @@ def take_order(session: Session, client: ClientIdentity, settings: CaseSettings,
                       external_number=order.order_number, token=secrets.token_hex(16),
                       details=details)
     session.add(link)
+    questions.keep_answers(session, filed.case.id, answers)
     session.flush()  # the link is what a resend finds
     return Intake(filed.case, link, created=True)

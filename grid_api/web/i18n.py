@@ -157,6 +157,7 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "open311_bad_media_url": ("media_url 须为 http(s) 地址", "media_url must be an http(s) URL"),
     "open311_bad_text": ("{field} 含有无效字符", "{field} contains invalid characters"),
     "open311_bad_attribute": ("attribute 参数无效：{field}", "Invalid attribute argument: {field}"),
+    "invalid_answers": ("问题的回答有误", "Some answers to the category's questions are invalid"),
     "open311_extensions_json_only": (
         "extensions=true 仅提供 JSON 格式", "extensions=true is available in JSON only"
     ),
@@ -239,6 +240,15 @@ FIELD_MESSAGES_ZH: Mapping[str, str] = {
         "不是有效的频率限制，例如 “120 per minute;2000 per hour”。",
     "No such staff member.": "工作人员不存在。",
     "Must not be before the start.": "不能早于开始时间。",
+    "Unknown question.": "没有这个问题。",
+    "Must be among the choices.": "必须是给定的选项之一。",
+    "Give one value.": "只能填一个值。",
+    "Needs a time zone.": "须带时区。",
+    "Too long, or more than one line.": "过长，或不止一行。",
+    "Question codes must differ.": "问题代码不能重复。",
+    "Choice keys must differ.": "选项代码不能重复。",
+    "List questions need choices; other questions take none.":
+        "列表类问题须给出选项，其他问题不能有选项。",
 }
 
 

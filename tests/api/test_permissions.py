@@ -91,6 +91,10 @@ MATRIX |= {
     ("POST", "/api/v1/clients/<int:client_id>/keys"): ({"admin"}, "/api/v1/clients/1/keys"),
     ("DELETE", "/api/v1/clients/<int:client_id>/keys/<int:key_id>"): (
         {"admin"}, "/api/v1/clients/1/keys/1"),
+    ("GET", "/api/v1/categories/<string:code>/questions"): (
+        EVERYONE, "/api/v1/categories/E0104/questions"),
+    ("PUT", "/api/v1/categories/<string:code>/questions"): (
+        {"admin"}, "/api/v1/categories/E0104/questions"),
     ("GET", "/api/v1/clients/<int:client_id>/webhooks"): (
         {"admin"}, "/api/v1/clients/1/webhooks"),
     ("POST", "/api/v1/clients/<int:client_id>/webhooks"): (
@@ -134,6 +138,7 @@ PER_CASE = {
     ("GET", "/api/v1/cases/nearby"): "/api/v1/cases/nearby?lon=120.05&lat=30.05",
     ("GET", "/api/v1/cases/<int:case_id>"): "/api/v1/cases/{case}",
     ("GET", "/api/v1/cases/<int:case_id>/events"): "/api/v1/cases/{case}/events",
+    ("GET", "/api/v1/cases/<int:case_id>/answers"): "/api/v1/cases/{case}/answers",
     ("GET", "/api/v1/cases/<int:case_id>/attachments"): "/api/v1/cases/{case}/attachments",
     ("POST", "/api/v1/cases/<int:case_id>/attachments"): "/api/v1/cases/{case}/attachments",
     ("GET", "/api/v1/cases/<int:case_id>/attachments/<int:attachment_id>"):

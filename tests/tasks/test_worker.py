@@ -129,4 +129,4 @@ def test_ticker_enqueues_each_periodic_job_once(app, committed):
     assert Queue("low", connection=connection).job_ids == ["periodic-outbox-sweep",
                                                           "periodic-sla-sweep",
                                                           "periodic-patrol-sweep",
-                                                          "periodic-watch-digest"]
+                                                          "periodic-watch-digest",

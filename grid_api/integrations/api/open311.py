@@ -20,7 +20,7 @@ from grid_api.integrations.api.keys import client_for_key
 from grid_api.integrations.open311_arguments import list_arguments
 from grid_api.web import db, permissions
 from grid_api.web.blueprint import Blueprint
-from grid_api.web.i18n import negotiate_locale, translate
+from grid_api.web.i18n import localize_field_errors, negotiate_locale, translate
 from models.integration import ClientOperation
 
 blp = Blueprint("open311", __name__, url_prefix="/open311/v2",
@@ -59,7 +59,7 @@ def _app_error(error: AppError) -> Response:
     message = translate(error.detail_code, locale, **error.params)
     problems = [(status, message)] + [
         (status, f"{name}: {'; '.join(map(str, messages))}")
-        for name, messages in error.errors.items()]
+        for name, messages in localize_field_errors(error.errors, locale).items()]
     return _errors(status, problems, error.headers)
 
 
@@ -116,7 +116,7 @@ class ServiceDefinition(MethodView):
         """GET Service Definition: the category's questions (Open311 attributes)."""
         _check_jurisdiction()
         return respond("service_definition",
-                       catalogue.service_definition(db.session(), code))
+                       catalogue.service_definition(db.session(), code, negotiate_locale()))
 
 
 @blp.route(f"/requests.{FMT}")

@@ -36,6 +36,9 @@ class WorkOrderSchema(Schema):
     caller = fields.Nested(CallerSchema)
     deadline = fields.AwareDateTime(metadata={"description": "The hotline's own time limit"})
     received_at = fields.AwareDateTime()
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(max=40)), metadata={
+        "description": "Answers to the category's questions (GET /api/v1/categories/{code}"
+                       "/questions): a string, or a list of keys for multivaluelist"})
 
 
 class WorkOrderCaseSchema(Schema):
