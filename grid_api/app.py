@@ -74,6 +74,7 @@ API_MODULES = (
     "grid_api.residents.api.watch_areas",
     "grid_api.residents.api.case_map",
     "grid_api.integrations.api.webhooks",
+    "grid_api.integrations.api.own_webhooks",
     "grid_api.integrations.api.workorders",
     "grid_api.integrations.api.questions",
     "grid_api.integrations.api.answers",

@@ -168,6 +168,16 @@ OPEN311 = {
        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")},
     # The hotline's intake: an API key, never a bearer token (tests in test_workorders).
     ("POST", "/api/v1/workorders"): ("/api/v1/workorders", 403),
+    ("GET", "/api/v1/integrations/webhooks"): ("/api/v1/integrations/webhooks", 403),
+    ("POST", "/api/v1/integrations/webhooks"): ("/api/v1/integrations/webhooks", 403),
+    ("PATCH", "/api/v1/integrations/webhooks/<int:endpoint_id>"): (
+        "/api/v1/integrations/webhooks/1", 403),
+    ("DELETE", "/api/v1/integrations/webhooks/<int:endpoint_id>"): (
+        "/api/v1/integrations/webhooks/1", 403),
+    ("GET", "/api/v1/integrations/webhooks/<int:endpoint_id>/deliveries"): (
+        "/api/v1/integrations/webhooks/1/deliveries", 403),
+    ("POST", "/api/v1/integrations/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>"
+             "/replay"): ("/api/v1/integrations/webhooks/1/deliveries/1/replay", 403),
 }
 # Sign-in endpoints are public by nature and tested in test_auth.
 PUBLIC_AUTH = {"/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh"}

@@ -300,3 +300,35 @@ def test_admins_manage_endpoints_and_see_the_secret_once(client, db, hotline, re
         assert client.post(base, json=bad, headers=admin).status_code == 422
     assert client.delete(f"{base}/{created['id']}", headers=admin).status_code == 204
     assert client.get(f"{base}/{created['id']}", headers=admin).status_code == 404
+
+
+def test_a_client_manages_its_own_endpoints_with_its_key(client, db, city, receiver):
+    _made, key = clients.create_client(
+        db, name="部门平台", channel=ClientChannel.department,
+        operations=[ClientOperation.webhooks_manage.value], rate_limit="100 per minute")
+    _other, other_key = clients.create_client(
+        db, name="别的系统", channel=ClientChannel.department,
+        operations=[ClientOperation.webhooks_manage.value], rate_limit="100 per minute")
+    _filer, filer_key = clients.create_client(
+        db, name="只能报案", channel=ClientChannel.open311_app,
+        operations=[ClientOperation.open311_submit.value], rate_limit="100 per minute")
+    db.flush()
+    mine, theirs = {"X-API-Key": key}, {"X-API-Key": other_key}
+    base = "/api/v1/integrations/webhooks"
+    response = client.post(base, json={"url": receiver.url, "event_types": ["case.closed"]},
+                           headers=mine)
+    assert response.status_code == 201, response.get_json()
+    created = response.get_json()
+    assert created["secret"].startswith("whsec_")
+    assert [e["id"] for e in client.get(base, headers=mine).get_json()["items"]] == [
+        created["id"]]
+    assert client.get(base, headers=theirs).get_json()["items"] == []
+    assert client.get(f"{base}/{created['id']}/deliveries", headers=theirs).status_code == 404
+    assert client.get(base, headers={"X-API-Key": filer_key}).status_code == 403
+    assert client.get(base).status_code == 403
+    area = client.post(base, headers=mine, json={"url": receiver.url,
+                                                  "event_types": ["case.closed"],
+                                                  "area_id": city["district"].id})
+    assert area.status_code == 422  # an area is an admin's to grant
+    assert client.delete(f"{base}/{created['id']}", headers=theirs).status_code == 404
+    assert client.delete(f"{base}/{created['id']}", headers=mine).status_code == 204
