@@ -78,6 +78,8 @@ API_MODULES = (
     "grid_api.integrations.api.workorders",
     "grid_api.integrations.api.questions",
     "grid_api.integrations.api.answers",
+    "grid_api.integrations.api.merge_candidates",
+    "grid_api.integrations.api.merges",
 )
 
 

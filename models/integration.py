@@ -116,6 +116,7 @@ class WebhookEventType(enum.StrEnum):
     case_closed = "case.closed"
     case_reopened = "case.reopened"
     case_commented = "case.commented"  # a staff comment the public may read
+    case_merged = "case.merged"  # 并单: merged into another case, which it follows now
     # The 12345 hotline's loop, for the orders it filed:
     workorder_accepted = "workorder.accepted"  # 签收: registered
     workorder_replied = "workorder.replied"  # 回复: a staff reply
@@ -153,6 +154,22 @@ class WebhookEndpoint(Base):
     created_at: Mapped[datetime] = created_at_column()
 
 
+class CaseMerge(Base):
+    """并单: a report merged into the master case of the same problem. The follower is
+    rejected as its duplicate; its reporter is told when the master closes."""
+
+    __tablename__ = "case_merges"
+
+    case_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    master_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    merged_by: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="SET NULL"))
+    closed_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+
+
 class WebhookDelivery(Base):
     """One message to one endpoint, with its attempts. ``message_id`` is the
     ``webhook-id``: the same on every retry and replay, so a receiver can deduplicate."""
@@ -165,6 +182,9 @@ class WebhookDelivery(Base):
     message_id: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
     case_event_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("case_events.id", ondelete="CASCADE"), nullable=False)
+    # The case the message is about: the event's own, or a follower of a closing master.
+    case_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False)
     event_type: Mapped[str] = mapped_column(String(40), nullable=False)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     status: Mapped[DeliveryStatus] = mapped_column(
@@ -179,9 +199,9 @@ class WebhookDelivery(Base):
     created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (
-        # One message per endpoint and case event, however often the fan-out runs.
-        UniqueConstraint("endpoint_id", "case_event_id",
-                         name="uq_webhook_deliveries_endpoint_id_case_event_id"),
+        # One message per endpoint, case event and case, however often the fan-out runs.
+        UniqueConstraint("endpoint_id", "case_event_id", "case_id",
+                         name="uq_webhook_deliveries_endpoint_event_case"),
         Index("ix_webhook_deliveries_due", "next_attempt_at",
               postgresql_where=text("status = 'pending'")),
     )

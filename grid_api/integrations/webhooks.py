@@ -24,11 +24,13 @@ from standardwebhooks import Webhook
 
 from grid_api.errors import NotFound, ValidationFailed
 from grid_api.infra import outbox
+from grid_api.integrations import merging
 from grid_api.notifications.inbox import notify
 from models.area import Area
 from models.case import Case, CaseEvent
 from models.category import Category
 from models.integration import (
+    CaseMerge,
     ClientCase,
     DeliveryStatus,
     IntegrationClient,
@@ -192,31 +194,61 @@ def _chosen_type(endpoint: WebhookEndpoint, candidates: tuple[WebhookEventType, 
 
 def fan_out(session: Session, event_id: int) -> list[int]:
     """One delivery per listening endpoint for a case event (idempotent: a second run adds
-    nothing); returns the new deliveries' ids, each queued for its first attempt."""
+    nothing); returns the new deliveries' ids, each queued for its first attempt. A closing
+    master case also tells its followers' reporters and the clients that filed them."""
     event = session.get(CaseEvent, event_id)
     if event is None or event.internal:
         return []
     case = session.get(Case, event.case_id)
-    candidates = _event_types(event, case.reporter_id)
-    filer_id = session.execute(select(ClientCase.client_id).where(
-        ClientCase.case_id == case.id)).scalar()
-    created = []
-    for endpoint in _matching_endpoints(session, case):
-        chosen = _chosen_type(endpoint, candidates, event, filer_id)
-        if chosen is None:
+    merged = session.get(CaseMerge, case.id) if event.action == "reject" else None
+    candidates = (T.case_merged,) if merged else _event_types(event, case.reporter_id)
+    created = [_deliver(session, endpoint, case, event, candidates)
+               for endpoint in _matching_endpoints(session, case)]
+    if event.action == "close":
+        merging.tell_followers(session, case)
+        created += _tell_follower_clients(session, case, event)
+    return [delivery_id for delivery_id in created if delivery_id is not None]
+
+
+def _filer(session: Session, case_id: int) -> int | None:
+    return session.execute(select(ClientCase.client_id).where(
+        ClientCase.case_id == case_id)).scalar()
+
+
+def _deliver(session: Session, endpoint: WebhookEndpoint, case: Case, event: CaseEvent,
+             candidates: tuple[WebhookEventType, ...], *,
+             master: Case | None = None) -> int | None:
+    chosen = _chosen_type(endpoint, candidates, event, _filer(session, case.id))
+    if chosen is None:
+        return None
+    payload = build_payload(session, case, event, chosen, endpoint.client_id, master=master)
+    delivery_id = session.execute(
+        insert(WebhookDelivery).values(
+            endpoint_id=endpoint.id, case_event_id=event.id, case_id=case.id,
+            event_type=chosen.value, message_id="msg_" + secrets.token_hex(16),
+            payload=payload, next_attempt_at=func.now())
+        .on_conflict_do_nothing(constraint="uq_webhook_deliveries_endpoint_event_case")
+        .returning(WebhookDelivery.id)).scalar()
+    if delivery_id is not None:
+        outbox.add(session, Topic.webhook_deliver, delivery_id=delivery_id)
+    return delivery_id
+
+
+def _tell_follower_clients(session: Session, master: Case, event: CaseEvent) -> list[int | None]:
+    """The master's closing, told to the clients that filed its followers, about theirs."""
+    sent = []
+    for follower_id in merging.followers_of(session, master.id):
+        filer = _filer(session, follower_id)
+        if filer is None:
             continue
-        payload = build_payload(session, case, event, chosen, endpoint.client_id)
-        delivery_id = session.execute(
-            insert(WebhookDelivery).values(
-                endpoint_id=endpoint.id, case_event_id=event.id, event_type=chosen.value,
-                message_id="msg_" + secrets.token_hex(16), payload=payload,
-                next_attempt_at=func.now())
-            .on_conflict_do_nothing(constraint="uq_webhook_deliveries_endpoint_id_case_event_id")
-            .returning(WebhookDelivery.id)).scalar()
-        if delivery_id is not None:
-            outbox.add(session, Topic.webhook_deliver, delivery_id=delivery_id)
-            created.append(delivery_id)
-    return created
+        follower = session.get(Case, follower_id)
+        endpoints = session.execute(select(WebhookEndpoint).where(
+            WebhookEndpoint.client_id == filer, WebhookEndpoint.area_path.is_(None),
+            WebhookEndpoint.disabled_at.is_(None))).scalars()
+        sent += [_deliver(session, endpoint, follower, event,
+                          (T.case_closed, T.workorder_closed), master=master)
+                 for endpoint in endpoints]
+    return sent
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -227,7 +259,7 @@ PUBLIC_NOTE_ACTIONS = frozenset({"comment", "resolve", "close", "reject", "retur
 
 
 def build_payload(session: Session, case: Case, event: CaseEvent, event_type: WebhookEventType,
-                  client_id: int) -> dict[str, Any]:
+                  client_id: int, *, master: Case | None = None) -> dict[str, Any]:
     """The message body (version 1, documented in README): the case as the public sees it,
     plus, for the client that filed it, its own number and the step's note."""
     row = session.execute(
@@ -262,14 +294,25 @@ def build_payload(session: Session, case: Case, event: CaseEvent, event_type: We
             "note": event.note if own and event.action in PUBLIC_NOTE_ACTIONS else None,
         },
     }
+    merged_into = master or _master_of(session, case)
+    if merged_into is not None:
+        data["master"] = {"id": merged_into.id, "code": merged_into.code,
+                          "status": merged_into.status.value}
     if event_type in OWN_ONLY:
-        data["workorder"] = _workorder_part(session, case, event, event_type, link)
+        data["workorder"] = _workorder_part(session, case, event, event_type, link,
+                                            handled=master or case)
     return {"type": event_type.value, "timestamp": _iso(event.created_at),
             "version": PAYLOAD_VERSION, "data": data}
 
 
+def _master_of(session: Session, case: Case) -> Case | None:
+    merge = session.get(CaseMerge, case.id)
+    return session.get(Case, merge.master_id) if merge is not None else None
+
+
 def _workorder_part(session: Session, case: Case, event: CaseEvent,
-                    event_type: WebhookEventType, link: Any) -> dict[str, Any]:
+                    event_type: WebhookEventType, link: Any, *, handled: Case
+                    ) -> dict[str, Any]:
     """What the hotline's loop needs: 签收, 回复 (the reply), 办结 (the result), 退单 (why)."""
     part: dict[str, Any] = {"order_number": link.external_number, "case_code": case.code,
                             "at": _iso(event.created_at)}
@@ -277,7 +320,7 @@ def _workorder_part(session: Session, case: Case, event: CaseEvent,
         part["reply"] = event.note
     elif event_type is T.workorder_closed:
         part["result"] = session.execute(
-            select(CaseEvent.note).where(CaseEvent.case_id == case.id,
+            select(CaseEvent.note).where(CaseEvent.case_id == handled.id,
                                          CaseEvent.action == "resolve")
             .order_by(CaseEvent.seq.desc()).limit(1)).scalar()
     elif event_type is T.workorder_returned:

@@ -158,6 +158,12 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "open311_bad_text": ("{field} 含有无效字符", "{field} contains invalid characters"),
     "open311_bad_attribute": ("attribute 参数无效：{field}", "Invalid attribute argument: {field}"),
     "invalid_answers": ("问题的回答有误", "Some answers to the category's questions are invalid"),
+    "merge_master_not_open": (
+        "主案件已结案或未立案，不能并单", "The master case is closed or rejected"
+    ),
+    "merge_follower_registered": (
+        "案件 {case_code} 已立案，只能并入待审核的报告", "Case {case_code} is registered: only reports "
+        "awaiting review can be merged"),
     "open311_extensions_json_only": (
         "extensions=true 仅提供 JSON 格式", "extensions=true is available in JSON only"
     ),
@@ -246,6 +252,7 @@ FIELD_MESSAGES_ZH: Mapping[str, str] = {
     "Needs a time zone.": "须带时区。",
     "Too long, or more than one line.": "过长，或不止一行。",
     "Question codes must differ.": "问题代码不能重复。",
+    "A case cannot follow itself.": "案件不能并入自身。",
     "Choice keys must differ.": "选项代码不能重复。",
     "List questions need choices; other questions take none.":
         "列表类问题须给出选项，其他问题不能有选项。",

@@ -95,6 +95,9 @@ MATRIX |= {
         EVERYONE, "/api/v1/categories/E0104/questions"),
     ("PUT", "/api/v1/categories/<string:code>/questions"): (
         {"admin"}, "/api/v1/categories/E0104/questions"),
+    ("GET", "/api/v1/merge-candidates"): ({"supervisor", "admin"}, "/api/v1/merge-candidates"),
+    ("POST", "/api/v1/cases/<int:case_id>/merge"): (
+        {"supervisor", "admin"}, "/api/v1/cases/{case}/merge"),
     ("GET", "/api/v1/clients/<int:client_id>/webhooks"): (
         {"admin"}, "/api/v1/clients/1/webhooks"),
     ("POST", "/api/v1/clients/<int:client_id>/webhooks"): (
@@ -139,6 +142,7 @@ PER_CASE = {
     ("GET", "/api/v1/cases/<int:case_id>"): "/api/v1/cases/{case}",
     ("GET", "/api/v1/cases/<int:case_id>/events"): "/api/v1/cases/{case}/events",
     ("GET", "/api/v1/cases/<int:case_id>/answers"): "/api/v1/cases/{case}/answers",
+    ("GET", "/api/v1/cases/<int:case_id>/merged"): "/api/v1/cases/{case}/merged",
     ("GET", "/api/v1/cases/<int:case_id>/attachments"): "/api/v1/cases/{case}/attachments",
     ("POST", "/api/v1/cases/<int:case_id>/attachments"): "/api/v1/cases/{case}/attachments",
     ("GET", "/api/v1/cases/<int:case_id>/attachments/<int:attachment_id>"):
