@@ -162,8 +162,8 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "主案件已结案或未立案，不能并单", "The master case is closed or rejected"
     ),
     "merge_follower_registered": (
-        "案件 {case_code} 已立案，只能并入待审核的报告", "Case {case_code} is registered: only reports "
-        "awaiting review can be merged"),
+        "案件 {case_code} 已立案，只能并入待审核的报告",
+        "Case {case_code} is registered: only reports awaiting review can be merged"),
     "open311_extensions_json_only": (
         "extensions=true 仅提供 JSON 格式", "extensions=true is available in JSON only"
     ),
