@@ -130,3 +130,4 @@ def test_ticker_enqueues_each_periodic_job_once(app, committed):
                                                           "periodic-sla-sweep",
                                                           "periodic-patrol-sweep",
                                                           "periodic-watch-digest",
+                                                          "periodic-webhook-retries"]
