@@ -2,11 +2,11 @@
 
 import sys
 
-from bench import cases, dispatch, geography, http_overhead, push, residents
+from bench import cases, dispatch, geography, http_overhead, push, residents, webhooks
 
 BENCHMARKS = {"http_overhead": http_overhead, "geography": geography, "cases": cases,
               "dispatch": dispatch, "push": push,
-              "residents": residents}
+              "residents": residents, "webhooks": webhooks}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:
