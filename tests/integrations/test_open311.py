@@ -21,7 +21,7 @@ from models.area import Area
 from models.case import Case, CaseEvent, CaseStatus
 from models.integration import ClientCase, ClientChannel, ClientOperation
 from models.question import CaseAnswers
-from tests.factories import make_grid_tree
+from tests.factories import bearer, login, make_grid_tree, make_user
 
 SCHEMA = xmlschema.XMLSchema(Path(__file__).with_name("georeport_v2.xsd"))
 W3C = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$")
@@ -499,3 +499,16 @@ def test_a_sensitive_request_shows_its_cell_centre_and_no_text(http, db, city, a
     [public] = json_of(http("GET", f"/requests/{code}.json"))
     assert (public["description"], public["address"]) == (None, None)
     assert (public["long"], public["lat"]) == pytest.approx(centre, abs=1e-6)
+
+
+def test_the_timeline_shows_the_client_as_the_actor(client, http, db, city, app_key):
+    made, key = app_key
+    code = file_request(http, city, key)
+    case_id = db.execute(select(Case.id).where(Case.code == code)).scalar_one()
+    supervisor = make_user(db, roles=("supervisor",), area=city["district"])
+    events = client.get(f"/api/v1/cases/{case_id}/events",
+                        headers=bearer(login(client, supervisor))).get_json()["items"]
+    assert [(e["action"], e["actor_id"]) for e in events] == [("report", made.account_id)]
+    listed = client.get(f"/api/v1/clients/{made.id}", headers=bearer(login(
+        client, make_user(db, roles=("admin",))))).get_json()
+    assert listed["account_id"] == made.account_id
