@@ -1,7 +1,7 @@
 """webhook endpoints and deliveries
 
 Revision ID: fcf406382e23
-Revises: 0cb0e5a59693
+Revises: c3a9e15f7d21
 Create Date: 2026-12-02 06:01:24.310523+00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = 'fcf406382e23'
-down_revision: str | None = '0cb0e5a59693'
+down_revision: str | None = 'c3a9e15f7d21'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
