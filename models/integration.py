@@ -156,7 +156,7 @@ class WebhookEndpoint(Base):
 
 class CaseMerge(Base):
     """并单: a report merged into the master case of the same problem. The follower is
-    rejected as its duplicate; its reporter is told when the master closes."""
+    rejected as its duplicate; its reporter follows the master."""
 
     __tablename__ = "case_merges"
 
@@ -166,7 +166,6 @@ class CaseMerge(Base):
         BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
     merged_by: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("users.id", ondelete="SET NULL"))
-    closed_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
 
 

@@ -4,7 +4,8 @@ Candidates are open cases of the same major class (大类) within some metres (P
 ``ST_DWithin`` on geography) and some days of each other, grouped into clusters (connected
 pairs). A supervisor merges reports awaiting review into a master case: each is rejected as
 its duplicate through the workflow — so statistics count the problem once, as its master —
-and remembered as a follower; when the master closes, the followers' reporters are told.
+and remembered as a follower. Rejected as a duplicate, a follower's reporter follows the
+master (cases.outcomes) and hears of its progress and closing like every follower.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from grid_api.cases import policy
 from grid_api.cases.workflow import ActionContext, act
 from grid_api.errors import BusinessRuleViolation, Conflict, ValidationFailed
 from grid_api.identity.principal import Principal
-from grid_api.notifications.inbox import notify
 from models.case import OPEN_STATUSES, Case, CaseStatus
 from models.category import Category
 from models.integration import CaseMerge, ClientCase, IntegrationClient
@@ -130,21 +130,6 @@ def merge(ctx: ActionContext, master_id: int, follower_ids: list[int],
 def followers_of(session: Session, master_id: int) -> list[int]:
     return list(session.execute(select(CaseMerge.case_id).where(
         CaseMerge.master_id == master_id).order_by(CaseMerge.case_id)).scalars())
-
-
-def tell_followers(session: Session, master: Case) -> list[int]:
-    """When the master closes: its followers' reporters hear, once per follower.
-    Returns the followers told."""
-    told = list(session.execute(
-        update(CaseMerge).where(CaseMerge.master_id == master.id,
-                                CaseMerge.closed_notified_at.is_(None))
-        .values(closed_notified_at=func.now()).returning(CaseMerge.case_id)).scalars())
-    if not told:
-        return []
-    for follower in session.execute(select(Case).where(Case.id.in_(told))).scalars():
-        notify(session, [follower.reporter_id], kind="merged_case_closed", case=follower,
-               master=master.code)
-    return sorted(told)
 
 
 def master_id_of(session: Session, case_id: int) -> int | None:

@@ -195,7 +195,7 @@ def _chosen_type(endpoint: WebhookEndpoint, candidates: tuple[WebhookEventType, 
 def fan_out(session: Session, event_id: int) -> list[int]:
     """One delivery per listening endpoint for a case event (idempotent: a second run adds
     nothing); returns the new deliveries' ids, each queued for its first attempt. A closing
-    master case also tells its followers' reporters and the clients that filed them."""
+    master case also tells the clients that filed its followers."""
     event = session.get(CaseEvent, event_id)
     if event is None or event.internal:
         return []
@@ -205,7 +205,6 @@ def fan_out(session: Session, event_id: int) -> list[int]:
     created = [_deliver(session, endpoint, case, event, candidates)
                for endpoint in _matching_endpoints(session, case)]
     if event.action == "close":
-        merging.tell_followers(session, case)
         created += _tell_follower_clients(session, case, event)
     return [delivery_id for delivery_id in created if delivery_id is not None]
 

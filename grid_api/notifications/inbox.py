@@ -79,9 +79,6 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
     "followed_case_reopened": ("您关注的案件已重新处理", "A case you follow was reopened",
                                "您关注的案件 {code} 已退回重新处理。",
                                "Case {code}, which you follow, was reopened."),
-    "merged_case_closed": ("您反映的问题已办结", "The problem you reported is closed",
-                           "您的报告 {code} 已并入案件 {master}，该案件已结案。",
-                           "Your report {code} was merged into case {master}, now closed."),
     "webhook_disabled": ("Webhook 已停用", "Webhook disabled",
                          "{client} 的 Webhook 地址已连续失败 {days} 天，现已停用：{url}",
                          "{client}'s webhook endpoint failed for {days} days and was "

@@ -47,7 +47,6 @@ def upgrade() -> None:
     sa.Column('case_id', sa.BigInteger(), nullable=False),
     sa.Column('master_id', sa.BigInteger(), nullable=False),
     sa.Column('merged_by', sa.BigInteger(), nullable=True),
-    sa.Column('closed_notified_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_merges_case_id_cases'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['master_id'], ['cases.id'], name=op.f('fk_case_merges_master_id_cases'), ondelete='CASCADE'),

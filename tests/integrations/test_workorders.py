@@ -191,7 +191,8 @@ def test_the_hotline_hears_a_returned_order_with_the_reason(client, db, city, ho
     supervisor = make_user(db, roles=("supervisor",), area=city["district"])
     ctx = ActionContext(db, principal_for(db, supervisor.id), app.extensions[
         "grid_case_settings"])
-    act(ctx, case_id, c.Reject(reason="out_of_scope", note="属物业管理范围，请联系物业"))
+    act(ctx, case_id, c.Reject(reason="out_of_scope", note="属物业管理范围，请联系物业",
+                               responsible_body="小区物业"))
     db.flush()
     assert db.get(Case, case_id).status is CaseStatus.rejected
     _deliver_all(db, case_id)
