@@ -68,7 +68,7 @@ def test_an_order_is_filed_once_whatever_how_often_it_is_sent(client, db, city, 
     link = db.get(ClientCase, case.id)
     assert link.external_number == "GD20261202000123"
     assert link.details["caller"] == {"name": "王先生", "phone": "13800138000"}
-    assert link.details["deadline"] == "2026-12-05T17:30:00+08:00"
+    assert link.details["deadline"] == "2026-12-05T09:30:00+00:00"  # kept in UTC
     count = select(func.count()).select_from(ClientCase).where(ClientCase.client_id == made.id)
     assert db.execute(count).scalar() == 1
 

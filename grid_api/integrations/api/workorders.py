@@ -11,7 +11,7 @@ from grid_api.integrations import workorders
 from grid_api.integrations.api.keys import KEY_HEADER, current_client, requires_key
 from grid_api.web import db, permissions
 from grid_api.web.blueprint import Blueprint
-from grid_api.web.fields import CRS, PointSchema
+from grid_api.web.fields import CRS, DateTimeInput, PointSchema
 from models.integration import ClientOperation
 
 blp = Blueprint("workorders", __name__, url_prefix="/api/v1/workorders",
@@ -34,8 +34,8 @@ class WorkOrderSchema(Schema):
     category = fields.String(validate=validate.Length(min=1, max=12), metadata={
         "description": "A minor class code, if the hotline knows it"})
     caller = fields.Nested(CallerSchema)
-    deadline = fields.AwareDateTime(metadata={"description": "The hotline's own time limit"})
-    received_at = fields.AwareDateTime()
+    deadline = DateTimeInput(metadata={"description": "The hotline's own time limit"})
+    received_at = DateTimeInput()
     answers = fields.Dict(keys=fields.String(validate=validate.Length(max=40)), metadata={
         "description": "Answers to the category's questions (GET /api/v1/categories/{code}"
                        "/questions): a string, or a list of keys for multivaluelist"})
