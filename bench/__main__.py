@@ -2,11 +2,20 @@
 
 import sys
 
-from bench import cases, dispatch, geography, http_overhead, push, residents, webhooks
+from bench import (
+    cases,
+    dispatch,
+    geography,
+    hostile_input,
+    http_overhead,
+    push,
+    residents,
+    webhooks,
+)
 
 BENCHMARKS = {"http_overhead": http_overhead, "geography": geography, "cases": cases,
               "dispatch": dispatch, "push": push,
-              "residents": residents, "webhooks": webhooks}
+              "residents": residents, "webhooks": webhooks, "hostile_input": hostile_input}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import flask_smorest
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from grid_api.errors import BadRequest, PayloadTooLarge, ValidationFailed
 from grid_api.web.json_limits import shape_violation
@@ -42,7 +42,11 @@ def _unstorable_text(value: Any, path: str = "") -> str | None:
 class ArgumentsParser(FlaskParser):
     def _raw_load_json(self, req: Any) -> Any:
         try:
-            data = super()._raw_load_json(req)
+            # Parsed once per request: the sign-in rate limit reads the phone number first,
+            # through Flask's cached get_json; webargs would parse the body again.
+            data = req.get_json(silent=True) if is_json_request(req) else None
+            if data is None:  # not JSON, invalid JSON (webargs says so), or a bare null
+                data = super()._raw_load_json(req)
         except RecursionError as exc:  # nested deeper than any real body
             raise BadRequest("invalid_json") from exc
         if (violation := shape_violation(data)) is not None:
