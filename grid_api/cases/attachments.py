@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from grid_api.cases import policy, queries
@@ -15,6 +15,7 @@ from grid_api.identity.principal import Principal
 from grid_api.infra.storage import Storage
 from models.attachment import Attachment
 from models.case import Case, CaseAction, CaseStatus
+from models.category import Category
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -71,7 +72,9 @@ def _shown_to(principal: Principal, case: Case):
     """Which of the case's photos ``principal`` may list or download, as a WHERE clause."""
     if policy.can_view_full(principal, case):
         return Attachment.case_id == case.id
-    return (Attachment.case_id == case.id) & Attachment.publishable.is_(True)
+    # A sensitive category's photos stay with its full viewers: a photo shows the place.
+    sensitive = exists().where(Category.id == case.category_id, Category.sensitive)
+    return (Attachment.case_id == case.id) & Attachment.publishable.is_(True) & ~sensitive
 
 
 def list_photos(session: Session, principal: Principal, case_id: int) -> tuple[Case, list]:

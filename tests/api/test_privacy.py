@@ -9,6 +9,7 @@ from models.area import Area
 from models.case import Case
 from models.follow import CaseFollower
 from tests.api.test_cases import POINT, act, report
+from tests.api.test_photos import _upload
 from tests.factories import PASSWORD
 
 SECRET = "张三家的狗每晚叫到凌晨，住 3 单元 502"
@@ -138,3 +139,16 @@ def test_staff_accounts_are_not_deleted_by_their_owners(client, world):
                           headers=world["worker"].headers)
     assert refused.status_code == 403
     assert refused.headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_sensitive_cases_photos_stay_with_its_full_viewers(client, world, photo):
+    case_id = _sensitive_case(client, world)["id"]
+    attachment = _upload(client, world["worker"], case_id, photo()).get_json()
+    published = client.put(f"{attachment['url']}/publishable", json={"publishable": True},
+                           headers=world["supervisor"].headers)
+    assert published.status_code == 200
+    listed = client.get(f"/api/v1/cases/{case_id}/attachments",
+                        headers=world["neighbour"].headers).get_json()["items"]
+    assert listed == []
+    assert client.get(attachment["url"], headers=world["neighbour"].headers).status_code == 404
+    assert client.get(attachment["url"], headers=world["supervisor"].headers).status_code == 200
