@@ -60,7 +60,8 @@ def _setup_watchers(conn: psycopg.Connection) -> tuple[int, list[int]]:
         SELECT 'W' || g, 'registered', {category}, '压测', ST_SetSRID(ST_MakePoint({lon},
                {lat}), 4326), {first}, {cell_id}, '{cell_path}'
         FROM generate_series(1, {2 * ROUNDS}) g RETURNING id""")]
-    conn.execute("VACUUM ANALYZE users; VACUUM ANALYZE watch_areas; VACUUM ANALYZE cases")
+    for table in ("users", "watch_areas", "cases"):
+        conn.execute(f"VACUUM ANALYZE {table}")
     return street_id, cases
 
 
