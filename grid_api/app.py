@@ -80,6 +80,8 @@ API_MODULES = (
     "grid_api.integrations.api.answers",
     "grid_api.integrations.api.merge_candidates",
     "grid_api.integrations.api.merges",
+    "grid_api.fieldwork.api.duty",
+    "grid_api.fieldwork.api.coverage",
 )
 
 

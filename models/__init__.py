@@ -6,6 +6,7 @@ from models.base import Base
 from models.calendar import CalendarDay
 from models.case import Case, CaseAction, CaseEvent, CaseStatus
 from models.category import Category, CategoryKind
+from models.checkin import CheckIn
 from models.counter import EventCounter
 from models.device import Device, PushDelivery
 from models.follow import CaseFollower
@@ -50,6 +51,7 @@ __all__ = [
     "Category",
     "CategoryKind",
     "CategoryQuestion",
+    "CheckIn",
     "ClientCase",
     "Device",
     "EventCounter",

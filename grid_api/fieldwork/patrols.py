@@ -67,7 +67,7 @@ def start_patrol(session: Session, principal: Principal, *,
     now = datetime.now(UTC)
     started_at = started_at or now
     _not_future(started_at, now, "started_at")
-    if client_ref is not None and (known := _by_client_ref(session, principal, client_ref)):
+    if client_ref is not None and (known := find_by_client_ref(session, principal, client_ref)):
         return known, False
     for previous in session.execute(select(Patrol).where(
             Patrol.worker_id == principal.user_id, Patrol.finished_at.is_(None))
@@ -81,14 +81,15 @@ def start_patrol(session: Session, principal: Principal, *,
             session.add(patrol)
             session.flush()  # the id is in the answer
     except IntegrityError as exc:  # a concurrent start of the same patrol or another one
-        if client_ref is not None and (known := _by_client_ref(session, principal, client_ref)):
+        if client_ref is not None and (known := find_by_client_ref(session, principal, client_ref)):
             return known, False
         raise Conflict("patrol_already_open") from exc
     return patrol, True
 
 
-def _by_client_ref(session: Session, principal: Principal,
-                   client_ref: str) -> Patrol | None:
+def find_by_client_ref(session: Session, principal: Principal,
+                       client_ref: str) -> Patrol | None:
+    """The worker's patrol with this phone-made id, if any."""
     return session.execute(select(Patrol).where(
         Patrol.worker_id == principal.user_id, Patrol.client_ref == client_ref)).scalar()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from grid_api.fieldwork.patrols import MAX_FIXES_PER_BATCH
-from grid_api.web.fields import CRS, LAT, LON, DateTimeInput
+from grid_api.web.fields import CRS, LAT, LON, DateTimeInput, PointSchema
 
 
 class PatrolStartSchema(Schema):
@@ -85,3 +85,121 @@ class PatrolSchema(Schema):
         "description": "GeoJSON FeatureCollection: walk / vehicle / gap LineStrings and "
                        "the excluded fixes; null once purged"})
     track_purged_at = fields.DateTime(allow_none=True)
+
+
+class CheckInSchema(Schema):
+    kind = fields.String(load_default="on", validate=validate.OneOf(["on", "off"]),
+                         metadata={"description": "on: 上岗 (sign on); off: 下岗 (sign off)"})
+    location = fields.Nested(PointSchema, required=True)
+    crs = CRS
+    accuracy_m = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=100_000))
+    at = DateTimeInput(metadata={
+        "description": "When it happened (default: now); a check-in queued offline sends "
+                       "its own time"})
+    client_ref = fields.String(validate=validate.Length(min=1, max=64))
+
+
+class CellRefSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class CheckInResultSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    at = fields.DateTime()
+    cell = fields.Nested(CellRefSchema)
+    client_ref = fields.String(allow_none=True)
+
+
+class DutyArgsSchema(Schema):
+    worker = fields.Integer(metadata={"description": "Default: yourself"})
+    from_ = fields.Date(data_key="from", attribute="from",
+                        metadata={"description": "First local day (default: today)"})
+    to = fields.Date(metadata={"description": "Last local day (default: from)"})
+
+
+class DutyDaySchema(Schema):
+    day = fields.Date()
+    on_duty_seconds = fields.Integer()
+    patrol_seconds = fields.Integer()
+    check_ins = fields.Integer()
+
+
+class DutyDaysSchema(Schema):
+    worker = fields.Nested(WorkerRefSchema)
+    days = fields.List(fields.Nested(DutyDaySchema))
+
+
+class CoverageCellArgsSchema(Schema):
+    area = fields.Integer(required=True, metadata={"description": "Any area; its cells"})
+    day = fields.Date(metadata={"description": "A local day (default: today)"})
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+    cursor = fields.String(validate=validate.Length(max=15),
+                           metadata={"description": "next_cursor of the previous page"})
+
+
+class CellWorkerSchema(Schema):
+    id = fields.Integer()
+    display_name = fields.String()
+    seconds = fields.Integer()
+
+
+class CellCoverageSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    visited = fields.Boolean()
+    seconds = fields.Integer(metadata={"description": "Walking time, all workers together"})
+    workers = fields.List(fields.Nested(CellWorkerSchema))
+
+
+class CellCoveragePageSchema(Schema):
+    items = fields.List(fields.Nested(CellCoverageSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class WorkerCoverageArgsSchema(Schema):
+    area = fields.Integer(required=True)
+    from_ = fields.Date(data_key="from", attribute="from",
+                        metadata={"description": "First local day (default: today)"})
+    to = fields.Date(metadata={"description": "Last local day (default: from)"})
+
+
+class WorkerCoverageSchema(Schema):
+    worker = fields.Nested(WorkerRefSchema)
+    patrols = fields.Integer()
+    km = fields.Float(metadata={"description": "Walked (riding excluded)"})
+    hours = fields.Float(metadata={"description": "Walking time"})
+    own_cells = fields.Integer()
+    own_cells_visited = fields.Integer()
+    own_cells_visited_share = fields.Float(allow_none=True)
+    reports = fields.Integer(metadata={"description": "Cases the worker reported"})
+    reports_per_km = fields.Float(allow_none=True)
+
+
+class WorkerCoverageListSchema(Schema):
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+    items = fields.List(fields.Nested(WorkerCoverageSchema))
+
+
+class UnvisitedArgsSchema(Schema):
+    area = fields.Integer(required=True)
+    days = fields.Integer(load_default=7, validate=validate.Range(min=1, max=366))
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+    cursor = fields.String(validate=validate.Length(max=15))
+
+
+class UnvisitedCellSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    last_visit = fields.Date(allow_none=True)
+    days_since_visit = fields.Integer(allow_none=True)
+
+
+class UnvisitedPageSchema(Schema):
+    items = fields.List(fields.Nested(UnvisitedCellSchema))
+    next_cursor = fields.String(allow_none=True)

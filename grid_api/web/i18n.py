@@ -190,6 +190,13 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "不能关注自己上报的案件，进展会直接通知您",
         "You cannot follow your own report; you hear of its progress anyway",
     ),
+    # field work: check-ins and coverage
+    "outside_own_cells": (
+        "不在你负责的网格内（距最近的网格 {distance} 米）",
+        "Outside your own grid cells ({distance} m from the nearest)",
+    ),
+    "no_own_cells": ("你还没有负责的网格", "You have no grid cells assigned"),
+    "outside_your_area": ("该区域不在你的管辖范围内", "This area is outside your scope"),
 }
 
 # marshmallow's English messages, as they arrive in per-field validation errors.
@@ -256,6 +263,7 @@ FIELD_MESSAGES_ZH: Mapping[str, str] = {
     "Choice keys must differ.": "选项代码不能重复。",
     "List questions need choices; other questions take none.":
         "列表类问题须给出选项，其他问题不能有选项。",
+    "At most {days} days, not before from.": "最多 {days} 天，且不能早于起始日。",
 }
 
 

@@ -131,6 +131,16 @@ MATRIX |= {
         SIGNED_IN, "/api/v1/tiles/cases/14/13657/6749.mvt"),
     ("GET", "/api/v1/outcomes/dispute-rates"): (
         {"supervisor", "admin"}, "/api/v1/outcomes/dispute-rates"),
+    ("POST", "/api/v1/checkins"): ({"grid_worker"}, "/api/v1/checkins"),
+    ("GET", "/api/v1/duty"): (STAFF_ROLES, "/api/v1/duty"),
+    ("GET", "/api/v1/stats/patrols/cells"): (
+        {"supervisor", "admin"}, "/api/v1/stats/patrols/cells?area={area}"),
+    ("GET", "/api/v1/stats/patrols/workers"): (
+        {"supervisor", "admin"}, "/api/v1/stats/patrols/workers?area={area}"),
+    ("GET", "/api/v1/stats/patrols/unvisited"): (
+        {"supervisor", "admin"}, "/api/v1/stats/patrols/unvisited?area={area}"),
+    ("GET", "/api/v1/tiles/coverage/<int:z>/<int:x>/<int:y>.mvt"): (
+        {"supervisor", "admin"}, "/api/v1/tiles/coverage/14/13657/6749.mvt"),
 }
 # Case endpoints let every signed-in user through the door; which case they may see or act
 # on is decided per case (tests in test_cases, test_case_lists, test_photos). Here: the
