@@ -82,6 +82,7 @@ API_MODULES = (
     "grid_api.integrations.api.merges",
     "grid_api.fieldwork.api.duty",
     "grid_api.fieldwork.api.coverage",
+    "grid_api.fieldwork.api.sync",
 )
 
 

@@ -25,6 +25,7 @@ from models.outcome import CaseOutcome, OutcomeKind
 from models.patrol import Patrol, PatrolCellDay, PatrolFix
 from models.question import CaseAnswers, CategoryQuestion
 from models.routing import RoutingRule
+from models.sync import SyncOperation
 from models.unit import Unit
 from models.user import (
     GridAssignment,
@@ -68,6 +69,7 @@ __all__ = [
     "RefreshToken",
     "Role",
     "RoutingRule",
+    "SyncOperation",
     "TokenFamily",
     "Unit",
     "User",

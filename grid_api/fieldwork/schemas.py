@@ -203,3 +203,41 @@ class UnvisitedCellSchema(Schema):
 class UnvisitedPageSchema(Schema):
     items = fields.List(fields.Nested(UnvisitedCellSchema))
     next_cursor = fields.String(allow_none=True)
+
+
+MAX_OPERATIONS = 100
+OPERATION_TYPES = ("report", "action", "patrol_start", "patrol_points", "patrol_finish",
+                   "check_in")
+
+
+class OperationSchema(Schema):
+    op_id = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={
+        "description": "The phone's own id of the operation; resending it is safe"})
+    type = fields.String(required=True, validate=validate.OneOf(OPERATION_TYPES))
+    body = fields.Dict(keys=fields.String(), load_default=dict, metadata={
+        "description": "report: as POST /cases. action: `action` (register, verify, "
+                       "comments …), `case_id` or `case_op` (the op_id of a report earlier "
+                       "offline), `if_match` (the ETag last seen) and the action's fields. "
+                       "patrol_start / patrol_points / patrol_finish: as their endpoints, "
+                       "the patrol named by `patrol_id` or `patrol_ref` (its client_ref). "
+                       "check_in: as POST /checkins"})
+
+
+class SyncBatchSchema(Schema):
+    operations = fields.List(fields.Nested(OperationSchema), required=True,
+                             validate=validate.Length(min=1, max=MAX_OPERATIONS))
+
+
+class OperationResultSchema(Schema):
+    op_id = fields.String()
+    status = fields.Integer(metadata={"description": "The HTTP status the operation alone "
+                                                     "would have had"})
+    replayed = fields.Boolean(metadata={"description": "Answered before; not applied again"})
+    result = fields.Dict(metadata={"description": "What the operation's endpoint answers"})
+    problem = fields.Dict(metadata={"description": "problem+json of a refusal; a conflict "
+                                                   "(409/412) carries the case's `current` "
+                                                   "state"})
+
+
+class SyncResultSchema(Schema):
+    results = fields.List(fields.Nested(OperationResultSchema))

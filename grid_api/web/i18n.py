@@ -197,6 +197,9 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     ),
     "no_own_cells": ("你还没有负责的网格", "You have no grid cells assigned"),
     "outside_your_area": ("该区域不在你的管辖范围内", "This area is outside your scope"),
+    "operation_id_reused": (
+        "该操作编号已用于另一项操作", "This operation id was used for another operation"
+    ),
 }
 
 # marshmallow's English messages, as they arrive in per-field validation errors.
@@ -264,6 +267,8 @@ FIELD_MESSAGES_ZH: Mapping[str, str] = {
     "List questions need choices; other questions take none.":
         "列表类问题须给出选项，其他问题不能有选项。",
     "At most {days} days, not before from.": "最多 {days} 天，且不能早于起始日。",
+    "Unknown action.": "未知的操作。",
+    "No earlier report with this id.": "没有该编号的先前上报。",
 }
 
 

@@ -141,6 +141,7 @@ MATRIX |= {
         {"supervisor", "admin"}, "/api/v1/stats/patrols/unvisited?area={area}"),
     ("GET", "/api/v1/tiles/coverage/<int:z>/<int:x>/<int:y>.mvt"): (
         {"supervisor", "admin"}, "/api/v1/tiles/coverage/14/13657/6749.mvt"),
+    ("POST", "/api/v1/sync"): (SIGNED_IN, "/api/v1/sync"),
 }
 # Case endpoints let every signed-in user through the door; which case they may see or act
 # on is decided per case (tests in test_cases, test_case_lists, test_photos). Here: the

@@ -1,0 +1,28 @@
+"""Offline sync: each operation a phone queued, by the phone's own id, with the answer it got
+(so a resent batch is answered again and applied never twice)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, SmallInteger, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, created_at_column
+
+
+class SyncOperation(Base):
+    __tablename__ = "sync_operations"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    op_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    op_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    # sha256 of the type and body: the same id with another operation is refused.
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    status: Mapped[int | None] = mapped_column(SmallInteger)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = created_at_column()
