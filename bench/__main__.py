@@ -8,6 +8,7 @@ from bench import (
     geography,
     hostile_input,
     http_overhead,
+    patrols,
     push,
     residents,
     webhooks,
@@ -15,7 +16,8 @@ from bench import (
 
 BENCHMARKS = {"http_overhead": http_overhead, "geography": geography, "cases": cases,
               "dispatch": dispatch, "push": push,
-              "residents": residents, "webhooks": webhooks, "hostile_input": hostile_input}
+              "residents": residents, "webhooks": webhooks, "hostile_input": hostile_input,
+              "patrols": patrols}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:
