@@ -180,8 +180,11 @@ def _classify(fixes: list[Fix], rules: TrackRules) -> list[Segment]:
         else:
             kind = SegmentKind.walk
         segments.append(Segment(kind, a, b, distance))
-    # Noise first (so it cannot join a real ride), then stops inside rides, then noise again.
-    return _drop_short_rides(_bridge_stops(_drop_short_rides(segments, rules), rules), rules)
+    # Noise first — lone fast steps, and stretches that get nowhere — so it cannot join a
+    # real ride; then stops inside rides; then what is still too short or slow to be a ride.
+    denoised = _drop_short_rides(segments, rules, min_seconds=0.0, min_segments=2)
+    bridged = _bridge_stops(denoised, rules)
+    return _drop_short_rides(bridged, rules, min_seconds=rules.min_vehicle_seconds)
 
 
 def _bridge_stops(segments: list[Segment], rules: TrackRules) -> list[Segment]:
@@ -197,7 +200,8 @@ def _bridge_stops(segments: list[Segment], rules: TrackRules) -> list[Segment]:
     return result
 
 
-def _drop_short_rides(segments: list[Segment], rules: TrackRules) -> list[Segment]:
+def _drop_short_rides(segments: list[Segment], rules: TrackRules, *, min_seconds: float,
+                      min_segments: int = 1) -> list[Segment]:
     """A fast stretch that is too short, or that gets nowhere a walker could not have
     reached anyway, is walking with noisy fixes in it."""
     result = list(segments)
@@ -211,7 +215,8 @@ def _drop_short_rides(segments: list[Segment], rules: TrackRules) -> list[Segmen
             end += 1
         first, last = result[index].start, result[end].end
         seconds = (last.t - first.t).total_seconds()
-        if seconds < rules.min_vehicle_seconds or _speed(first, last) <= rules.max_walk_speed_mps:
+        if (seconds < min_seconds or end - index + 1 < min_segments
+                or _speed(first, last) <= rules.max_walk_speed_mps):
             for i in range(index, end + 1):
                 result[i] = Segment(SegmentKind.walk, result[i].start, result[i].end,
                                     result[i].distance_m)

@@ -83,6 +83,7 @@ API_MODULES = (
     "grid_api.fieldwork.api.duty",
     "grid_api.fieldwork.api.coverage",
     "grid_api.fieldwork.api.sync",
+    "grid_api.fieldwork.api.missed",
 )
 
 

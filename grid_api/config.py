@@ -91,6 +91,9 @@ class Settings:
     watch_digest_hour: int = 8
     watch_digest_sweep_seconds: int = 300
     public_case_map: bool = False
+    # Field work: missed reports.
+    missed_report_radius_m: int = 30
+    missed_report_window_hours: int = 4
 
     @property
     def production(self) -> bool:
@@ -170,6 +173,10 @@ class Settings:
             watch_digest_sweep_seconds=_int(env, "WATCH_DIGEST_SWEEP_SECONDS",
                                             cls.watch_digest_sweep_seconds),
             public_case_map=_bool(env, "PUBLIC_CASE_MAP", cls.public_case_map),
+            missed_report_radius_m=_int(env, "MISSED_REPORT_RADIUS_M",
+                                        cls.missed_report_radius_m),
+            missed_report_window_hours=_int(env, "MISSED_REPORT_WINDOW_HOURS",
+                                            cls.missed_report_window_hours),
         )
         settings.validate()
         return settings

@@ -19,6 +19,7 @@ from models.integration import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from models.missed_report import MissedReport, MissedReportScan
 from models.notification import Notification
 from models.outbox import OutboxMessage
 from models.outcome import CaseOutcome, OutcomeKind
@@ -60,6 +61,8 @@ __all__ = [
     "GridGenerationJob",
     "IdempotencyKey",
     "IntegrationClient",
+    "MissedReport",
+    "MissedReportScan",
     "Notification",
     "OutboxMessage",
     "Patrol",

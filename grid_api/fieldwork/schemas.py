@@ -241,3 +241,57 @@ class OperationResultSchema(Schema):
 
 class SyncResultSchema(Schema):
     results = fields.List(fields.Nested(OperationResultSchema))
+
+
+class MissedListArgsSchema(Schema):
+    status = fields.String(validate=validate.OneOf(["candidate", "confirmed", "dismissed"]))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.Integer(metadata={"description": "next_cursor of the previous page"})
+
+
+class MissedDecisionSchema(Schema):
+    note = fields.String(validate=validate.Length(min=1, max=2000))
+
+
+class MissedCaseSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    status = fields.String()
+    created_at = fields.DateTime()
+    description = fields.String()
+    location = fields.Nested(PointSchema)
+
+
+class MissedReportSchema(Schema):
+    id = fields.Integer()
+    status = fields.String(metadata={"description": "candidate, confirmed or dismissed"})
+    distance_m = fields.Float(metadata={"description": "Closest walking fix to the case"})
+    passed_at = fields.DateTime()
+    patrol_id = fields.Integer()
+    worker = fields.Nested(WorkerRefSchema)
+    case = fields.Nested(MissedCaseSchema)
+    decided_at = fields.DateTime(allow_none=True)
+    note = fields.String(allow_none=True)
+    evidence = fields.Dict(metadata={
+        "description": "GeoJSON: the case's point and the worker's track around the moment "
+                       "of passing (detail only; no track once purged)"})
+
+
+class MissedPageSchema(Schema):
+    items = fields.List(fields.Nested(MissedReportSchema))
+    next_cursor = fields.Integer(allow_none=True)
+
+
+class MissedRateSchema(Schema):
+    worker = fields.Nested(WorkerRefSchema)
+    registered_cases = fields.Integer()
+    confirmed_missed = fields.Integer()
+    pending_candidates = fields.Integer()
+    missed_rate = fields.Float(allow_none=True, metadata={
+        "description": "漏报率: confirmed missed / cases registered in the worker's cells"})
+
+
+class MissedRateListSchema(Schema):
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+    items = fields.List(fields.Nested(MissedRateSchema))

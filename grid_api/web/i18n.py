@@ -197,6 +197,7 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     ),
     "no_own_cells": ("你还没有负责的网格", "You have no grid cells assigned"),
     "outside_your_area": ("该区域不在你的管辖范围内", "This area is outside your scope"),
+    "missed_report_decided": ("该漏报已有结论", "This missed report was already decided"),
     "operation_id_reused": (
         "该操作编号已用于另一项操作", "This operation id was used for another operation"
     ),

@@ -142,6 +142,15 @@ MATRIX |= {
     ("GET", "/api/v1/tiles/coverage/<int:z>/<int:x>/<int:y>.mvt"): (
         {"supervisor", "admin"}, "/api/v1/tiles/coverage/14/13657/6749.mvt"),
     ("POST", "/api/v1/sync"): (SIGNED_IN, "/api/v1/sync"),
+    ("GET", "/api/v1/missed-reports"): ({"supervisor", "admin"}, "/api/v1/missed-reports"),
+    ("GET", "/api/v1/missed-reports/<int:missed_id>"): (
+        {"supervisor", "admin"}, "/api/v1/missed-reports/1"),
+    ("POST", "/api/v1/missed-reports/<int:missed_id>/confirm"): (
+        {"supervisor", "admin"}, "/api/v1/missed-reports/1/confirm"),
+    ("POST", "/api/v1/missed-reports/<int:missed_id>/dismiss"): (
+        {"supervisor", "admin"}, "/api/v1/missed-reports/1/dismiss"),
+    ("GET", "/api/v1/stats/patrols/missed"): (
+        {"supervisor", "admin"}, "/api/v1/stats/patrols/missed?area={area}"),
 }
 # Case endpoints let every signed-in user through the door; which case they may see or act
 # on is decided per case (tests in test_cases, test_case_lists, test_photos). Here: the
