@@ -26,7 +26,7 @@ from models.outcome import CaseOutcome, OutcomeKind
 from models.patrol import Patrol, PatrolCellDay, PatrolFix
 from models.question import CaseAnswers, CategoryQuestion
 from models.routing import RoutingRule
-from models.sync import SyncOperation
+from models.sync import SyncOperation, SyncPhoto
 from models.unit import Unit
 from models.user import (
     GridAssignment,
@@ -73,6 +73,7 @@ __all__ = [
     "Role",
     "RoutingRule",
     "SyncOperation",
+    "SyncPhoto",
     "TokenFamily",
     "Unit",
     "User",

@@ -239,6 +239,12 @@ class OperationResultSchema(Schema):
                                                    "state"})
 
 
+class SyncPhotoResultSchema(Schema):
+    op_id = fields.String()
+    attached = fields.Boolean(metadata={"description": "false: waiting for its operation"})
+    attachment = fields.Dict(allow_none=True, metadata={"description": "id and case_id"})
+
+
 class SyncResultSchema(Schema):
     results = fields.List(fields.Nested(OperationResultSchema))
 

@@ -22,7 +22,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from geo.crs import to_wgs84
-from grid_api.cases import commands, filing, queries, views, workflow
+from grid_api.cases import attachments, commands, filing, queries, views, workflow
+from grid_api.cases.photos import process_photo
 from grid_api.cases.schemas import CaseCreateSchema, CaseSchema
 from grid_api.cases.settings import CaseSettings
 from grid_api.errors import AppError, NotFound, ValidationFailed
@@ -35,9 +36,11 @@ from grid_api.fieldwork.schemas import (
     PatrolStartSchema,
 )
 from grid_api.identity.principal import Principal
-from models.sync import SyncOperation
+from grid_api.infra.storage import Storage
+from models.sync import SyncOperation, SyncPhoto
 
 CONFLICTS = frozenset({409, 412})  # the case moved on: the answer shows where it stands
+CASE_OPERATIONS = frozenset({"report", "action"})  # their result is a case
 ACTION_SCHEMAS: dict[str, type[Schema]] = {route.path: route.schema for route in commands.ROUTES}
 
 
@@ -49,6 +52,8 @@ class SyncContext:
     patrol_settings: PatrolSettings
     # If-Match text → the case versions it accepts (the web layer's ETag syntax).
     expected_versions: Callable[[int, str | None], frozenset[int] | None]
+    storage: Storage | None = None  # where photos sent ahead of their operation wait
+    far_metres: float = 200.0  # a photo taken farther from its case is flagged
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,8 @@ def _run_one(ctx: SyncContext, operation: dict[str, Any], done: dict[str, Answer
         answer = Answer(error.status, error=_plain({
             "code": type(error).code, "detail_code": error.detail_code,
             "params": error.params, "errors": error.errors, "extra": extra}))
+    if op_type in CASE_OPERATIONS and answer.result is not None and ctx.storage is not None:
+        _attach_waiting_photos(ctx, op_id, answer.result["id"])
     ctx.session.execute(update(SyncOperation).where(
         SyncOperation.user_id == ctx.principal.user_id, SyncOperation.op_id == op_id).values(
         status=answer.status, result=_plain(answer.result), error=_plain(answer.error)))
@@ -240,3 +247,42 @@ RUNNERS: dict[str, Runner] = {
     "report": _report, "action": _action, "patrol_start": _patrol_start,
     "patrol_points": _patrol_points, "patrol_finish": _patrol_finish, "check_in": _check_in,
 }
+
+
+def add_photo(ctx: SyncContext, op_id: str, *, data: bytes,
+              purpose: str) -> tuple[dict[str, Any] | None, bool]:
+    """A photo for a queued operation, sent before or after the operation itself. If the
+    operation already gave a case, the photo is attached to it at once: (its attachment,
+    True); otherwise it waits for the operation: (None, False). Sent again, it is kept once.
+
+    Raises UnsupportedMediaType, DecompressionBomb, ValidationFailed (not a usable image),
+    and what attaching a photo to a case raises.
+    """
+    done = _earlier_result(ctx, op_id, {})
+    if done is not None and "id" in done:
+        attachment, _ = attachments.add_photo(
+            ctx.session, ctx.storage, ctx.principal, done["id"], data=data, purpose=purpose,
+            far_metres=ctx.far_metres)
+        return {"id": attachment.id, "case_id": attachment.case_id}, True
+    photo = process_photo(data)  # refuse what is no photo now, not when the case comes
+    key = f"sync/{ctx.principal.user_id}/{photo.sha256[:32]}"
+    ctx.storage.put(key, data)
+    ctx.session.execute(insert(SyncPhoto).values(
+        user_id=ctx.principal.user_id, op_id=op_id, purpose=purpose, storage_key=key,
+        sha256=photo.sha256).on_conflict_do_nothing())
+    return None, False
+
+
+def _attach_waiting_photos(ctx: SyncContext, op_id: str, case_id: int) -> None:
+    waiting = ctx.session.execute(select(SyncPhoto).where(
+        SyncPhoto.user_id == ctx.principal.user_id, SyncPhoto.op_id == op_id)
+        .order_by(SyncPhoto.id)).scalars().all()
+    for photo in waiting:
+        try:
+            with ctx.session.begin_nested():
+                attachments.add_photo(ctx.session, ctx.storage, ctx.principal, case_id,
+                                      data=ctx.storage.get(photo.storage_key),
+                                      purpose=photo.purpose, far_metres=ctx.far_metres)
+                ctx.session.delete(photo)
+        except AppError:  # this case takes no such photo now: the photo keeps waiting
+            continue

@@ -142,6 +142,7 @@ MATRIX |= {
     ("GET", "/api/v1/tiles/coverage/<int:z>/<int:x>/<int:y>.mvt"): (
         {"supervisor", "admin"}, "/api/v1/tiles/coverage/14/13657/6749.mvt"),
     ("POST", "/api/v1/sync"): (SIGNED_IN, "/api/v1/sync"),
+    ("POST", "/api/v1/sync/photos/<string:op_id>"): (SIGNED_IN, "/api/v1/sync/photos/x1"),
     ("GET", "/api/v1/missed-reports"): ({"supervisor", "admin"}, "/api/v1/missed-reports"),
     ("GET", "/api/v1/missed-reports/<int:missed_id>"): (
         {"supervisor", "admin"}, "/api/v1/missed-reports/1"),

@@ -3,6 +3,7 @@ and resent after dropped connections without anything applied twice."""
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -183,3 +184,34 @@ def test_a_resend_racing_the_first_waits_and_answers_what_the_first_did(app, com
     with committed.new_session() as session:
         assert session.execute(select(func.count()).select_from(Case).where(
             Case.description == "race 暴露垃圾")).scalar() == 1
+
+
+def test_photos_sent_before_or_after_their_operation_reach_its_case(client, world, db, photo):
+    from models.attachment import Attachment  # noqa: PLC0415
+
+    worker = world["worker"]
+    cell = world["cells"][0]
+    centre = to_shape(cell.geom).centroid
+    report = {"op_id": "ph-r1", "type": "report",
+              "body": {"category": "E0104", "description": "ph 暴露垃圾",
+                       "location": _point(cell)}}
+
+    def upload(op_id, colour):
+        return client.post(f"/api/v1/sync/photos/{op_id}", headers=worker.headers,
+                           data={"file": (photo(gps=(centre.x, centre.y), colour=colour),
+                                          "p.jpg"), "purpose": "report"})
+
+    ahead = upload("ph-r1", "red")  # the photo went out first; the report is still queued
+    assert ahead.status_code == 202
+    assert ahead.get_json()["attached"] is False
+    assert upload("ph-r1", "red").status_code == 202  # resent: kept once
+    case_id = _sync(client, worker, [report])["ph-r1"]["result"]["id"]
+    after = upload("ph-r1", "blue")  # a second photo after the report arrived
+    assert after.status_code == 201
+    assert after.get_json()["attachment"]["case_id"] == case_id
+    photos = db.execute(select(Attachment.purpose, Attachment.far_from_case).where(
+        Attachment.case_id == case_id)).all()
+    assert sorted(photos) == [("report", False), ("report", False)]
+    not_a_photo = client.post("/api/v1/sync/photos/ph-r2", headers=worker.headers,
+                              data={"file": (io.BytesIO(b"%PDF-1.4"), "x.pdf")})
+    assert not_a_photo.status_code == 415
