@@ -11,6 +11,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from geo.levels import AreaLevel
 from models.base import Base, created_at_column
 
+ROOT_PATH = "/"
+PENDING_PATH = ""  # a row written before its id is known; its path is set right after
+
+
+def child_path(parent_path: str | None, area_id: int) -> str:
+    """The path rule: an area's path is its parent's path, then its own id ("/1/5/42/")."""
+    return f"{parent_path or ROOT_PATH}{area_id}/"
+
+
+def child_path_sql(parent_path: str, child_id: str) -> str:
+    """The path rule for set-based writes, from two SQL expressions."""
+    return f"{parent_path} || {child_id} || '/'"
+
 
 def path_ids(path: str) -> list[int]:
     """The area ids of a materialised path ("/1/5/42/"), root first."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from grid_api.notifications.inbox import render
+from grid_api.notifications.views import render
 from grid_api.push import channels, delivery
 from tasks.context import job_app
 from tasks.retry import RetryLater

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from grid_api.infra.passwords import PasswordService
-from models.area import Area, AreaLevel
+from models.area import PENDING_PATH, Area, AreaLevel, child_path
 from models.unit import Unit
 from models.user import GridAssignment, Role, User
 
@@ -29,10 +29,11 @@ def make_area(session: Session, *, level: AreaLevel = AreaLevel.district,
               bounds: tuple[float, float, float, float] = (120.0, 30.0, 120.1, 30.1)) -> Area:
     number = next(_sequence)
     area = Area(code=code or f"T{number:09d}", name=name or f"测试区域{number}", level=level,
-                parent=parent, path="", geom=from_shape(MultiPolygon([box(*bounds)]), srid=4326))
+                parent=parent, path=PENDING_PATH,
+                geom=from_shape(MultiPolygon([box(*bounds)]), srid=4326))
     session.add(area)
     session.flush()
-    area.path = f"{parent.path if parent else '/'}{area.id}/"
+    area.path = child_path(parent.path if parent else None, area.id)
     session.flush()
     return area
 

@@ -37,12 +37,20 @@ from geo.repair import SLIVER_AREA_DEG2, repair_polygonal
 from geo.srid import WGS84
 from grid_api.errors import BusinessRuleViolation, ValidationFailed
 from grid_api.geography.areas import get_area
-from models.area import Area
+from models.area import PENDING_PATH, ROOT_PATH, Area, child_path_sql
 
 CONTAINED_SHARE = 0.99  # at least this share of a feature must lie inside its parent
 MAX_NAME_LENGTH = 100
 MAX_REPORTED_GAPS = 20  # per parent
 Progress = Callable[[int], None]
+
+# New rows are written with a pending path, then given theirs by the path rule, set-based.
+_SET_CHILD_PATHS = text(
+    f"UPDATE areas c SET path = {child_path_sql('p.path', 'c.id')} FROM areas p "  # noqa: S608
+    "WHERE c.parent_id = p.id AND c.path = :pending AND p.id = ANY(:parents)")
+_SET_ROOT_PATHS = text(
+    f"UPDATE areas SET path = {child_path_sql(repr(ROOT_PATH), 'id')} "  # noqa: S608
+    "WHERE parent_id IS NULL AND path = :pending")
 
 
 @dataclass
@@ -316,15 +324,13 @@ def _write(session: Session, parents: dict[str | None, _Parent], accepted: list[
     if new:
         session.execute(insert(Area), [
             {"code": c.outcome.code, "name": c.outcome.name, "level": c.level,
-             "parent_id": parents[c.parent_code].id, "path": "", "valid_from": valid_from,
+             "parent_id": parents[c.parent_code].id, "path": PENDING_PATH,
+             "valid_from": valid_from,
              "geom": from_shape(c.geometry, srid=WGS84)} for c in new])
-        session.execute(text(
-            "UPDATE areas c SET path = p.path || c.id || '/' FROM areas p "
-            "WHERE c.parent_id = p.id AND c.path = '' AND p.id = ANY(:parents)"),
-            {"parents": sorted({parents[c.parent_code].id for c in new
-                                if c.parent_code is not None})})
-        session.execute(text(
-            "UPDATE areas SET path = '/' || id || '/' WHERE parent_id IS NULL AND path = ''"))
+        session.execute(_SET_CHILD_PATHS,
+            {"pending": PENDING_PATH, "parents": sorted({parents[c.parent_code].id for c in new
+                                                         if c.parent_code is not None})})
+        session.execute(_SET_ROOT_PATHS, {"pending": PENDING_PATH})
     if changed:
         session.execute(text("""
             INSERT INTO area_versions (area_id, code, name, geom, valid_from, valid_to)

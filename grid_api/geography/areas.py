@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from geo import queries
 from geo.srid import WGS84
 from grid_api.errors import NotFound, ValidationFailed
-from models.area import Area, AreaLevel
+from models.area import PENDING_PATH, Area, AreaLevel, child_path
 from models.user import GridAssignment, Role, User
 
 
@@ -48,14 +48,14 @@ def upsert_area(
     area = find_area_by_code(session, code)
     created = area is None
     if area is None:
-        area = Area(code=code, path="")
+        area = Area(code=code, path=PENDING_PATH)
         session.add(area)
     area.name = name
     area.level = level
     area.parent = parent
     area.geom = from_shape(geometry, srid=WGS84)
     session.flush()  # the path embeds the new id
-    area.path = f"{parent.path if parent else '/'}{area.id}/"
+    area.path = child_path(parent.path if parent else None, area.id)
     return area, created
 
 

@@ -16,11 +16,14 @@ from geo.levels import AreaLevel, child_level
 from geo.srid import WGS84
 from grid_api.errors import BusinessRuleViolation, Conflict
 from grid_api.geography.areas import get_area
-from models.area import Area
+from models.area import PENDING_PATH, Area, child_path_sql
 
 MIN_SIZE_M, MAX_SIZE_M = 50, 20_000
 CUT_PERCENT = 60  # cutting the cells is most of the work; storing them the rest
 INSERT_CHUNK = 1000
+_SET_CHILD_PATHS = text(
+    f"UPDATE areas SET path = {child_path_sql(':prefix', 'id')} "  # noqa: S608 - constant SQL
+    "WHERE parent_id = :parent_id AND path = :pending")
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ def generate_children(session: Session, area_id: int, *, shape: CellShape, size_
     codes = [child_code(parent.code, level, number, digits) for number in range(1, len(cells) + 1)]
     prefix = name_prefix or parent.name
     rows = [{"code": code, "name": f"{prefix}{number:0{digits}d}", "level": level,
-             "parent_id": parent.id, "path": "", "valid_from": date.today(),
+             "parent_id": parent.id, "path": PENDING_PATH, "valid_from": date.today(),
              "geom": from_shape(cell.geometry, srid=WGS84)}
             for number, (code, cell) in enumerate(zip(codes, cells, strict=True), start=1)]
     for start in range(0, len(rows), INSERT_CHUNK):
@@ -99,8 +102,7 @@ def generate_children(session: Session, area_id: int, *, shape: CellShape, size_
         done = min(len(rows), start + INSERT_CHUNK)
         report(CUT_PERCENT + (99 - CUT_PERCENT) * done // len(rows))
     if cells:
-        session.execute(text("UPDATE areas SET path = :prefix || id || '/' "
-                             "WHERE parent_id = :parent_id AND path = ''"),
-                        {"prefix": parent.path, "parent_id": parent.id})
+        session.execute(_SET_CHILD_PATHS, {"prefix": parent.path, "parent_id": parent.id,
+                                           "pending": PENDING_PATH})
     return GenerationReport(parent.id, level.value, CellShape(shape).value, size_m, len(cells),
                             codes[0] if codes else None, codes[-1] if codes else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from grid_api.notifications import inbox
+from grid_api.notifications import inbox, views
 from grid_api.web import auth, db, permissions
 from grid_api.web.blueprint import Blueprint
 from grid_api.web.i18n import negotiate_locale
@@ -48,7 +48,7 @@ class Inbox(MethodView):
             user_id, unread_only=args["unread"]), order_by=[Notification.id],
             limit=args["limit"], cursor=args["cursor"])
         locale = negotiate_locale()
-        return {"items": [inbox.render(m, locale) for m in page.items],
+        return {"items": [views.render(m, locale) for m in page.items],
                 "next_cursor": page.next_cursor,
                 "unread": inbox.unread_count(db.session(), user_id)}
 
@@ -62,4 +62,4 @@ class MarkRead(MethodView):
         """Mark a message read (again is fine)."""
         message = inbox.mark_read(db.session(), auth.current_principal().user_id,
                                           notification_id)
-        return inbox.render(message, negotiate_locale())
+        return views.render(message, negotiate_locale())
