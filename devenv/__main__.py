@@ -1,7 +1,8 @@
 """``python -m devenv up|down VAR_DIR``: manage the private services of a checkout.
 
 ``up`` prints shell assignments (DATABASE_URL=…, REDIS_URL=…) for the variables that
-were not already set, so a script can ``eval`` them.
+were not already set, so a script can ``eval`` them. With ``STORAGE_BACKEND=s3`` and no
+``S3_ENDPOINT_URL`` it also starts a private SeaweedFS and prints the S3_* settings for it.
 """
 
 import os
@@ -10,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from devenv.seaweed import SeaweedServer
 from devenv.services import PostgisCluster, RedisServer
 
 
@@ -37,14 +39,19 @@ def main(argv: list[str]) -> int:
     command, var_dir = argv[0], Path(argv[1])
     cluster = PostgisCluster(var_dir / "pg")
     redis = RedisServer(var_dir / "redis")
+    seaweed = SeaweedServer(var_dir / "seaweedfs")
     if command == "down":
         cluster.stop()
         redis.stop()
+        seaweed.stop()  # may take over ten seconds
         return 0
     if not os.environ.get("DATABASE_URL"):
         print(f"export DATABASE_URL='{cluster.start().url}'")
     if not os.environ.get("REDIS_URL"):
         print(f"export REDIS_URL='{redis.start().url}'")
+    if os.environ.get("STORAGE_BACKEND") == "s3" and not os.environ.get("S3_ENDPOINT_URL"):
+        for name, value in seaweed.start().env.items():
+            print(f"export {name}='{value}'")
     return 0
 
 

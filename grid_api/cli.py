@@ -1,4 +1,5 @@
-"""Command line: ``grid-api migrate | demo | demo-logins | create-user | import-areas``."""
+"""Command line: ``grid-api migrate | demo | demo-logins | create-user | import-areas |
+storage-init``."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from grid_api.app import create_app
+from grid_api.config import Settings
 from grid_api.demo import city
-from grid_api.errors import AppError
+from grid_api.errors import AppError, StorageUnavailable
 from grid_api.geography import area_import
 from grid_api.geography.areas import find_area_by_code
 from grid_api.identity import accounts
 from grid_api.identity.phones import normalize_phone
+from grid_api.infra import storage
 from grid_api.infra.migrations_state import alembic_config
 from models.unit import Unit
 from models.user import Role
@@ -153,3 +156,18 @@ def import_areas(  # noqa: PLR0917 - click passes options positionally
                f"{report.rejected} rejected; "
                f"{len(report.overlaps)} overlaps, "
                f"{sum(gap['count'] for gap in report.gaps)} gaps")
+
+
+@main.command("storage-init")
+def storage_init() -> None:
+    """Create the S3 bucket (STORAGE_BACKEND=s3) when it is missing; safe to run again."""
+    settings = Settings.from_env()
+    if settings.storage_backend != "s3":
+        click.echo(f"local storage under {settings.storage_dir}: nothing to create")
+        return
+    try:
+        created = storage.from_settings(settings).ensure_bucket()
+    except StorageUnavailable as exc:
+        raise click.ClickException(f"the object store at {settings.s3_endpoint_url} did not "
+                                   f"answer: {exc.__cause__}") from exc
+    click.echo(f"bucket {settings.s3_bucket} {'created' if created else 'already there'}")

@@ -56,6 +56,18 @@ class Settings:
     work_day_start: str = "08:30"
     work_day_end: str = "17:30"
     storage_dir: str = "var/media"
+    storage_backend: str = "local"
+    s3_endpoint_url: str = ""
+    s3_public_endpoint_url: str = ""
+    s3_bucket: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_region: str = "us-east-1"
+    s3_addressing_style: str = "path"
+    s3_url_seconds: int = 300
+    s3_connect_timeout: int = 2
+    s3_read_timeout: int = 10
+    s3_max_attempts: int = 2
     photo_max_bytes: int = 15 * 1024 * 1024
     photo_far_metres: int = 200
     dispute_days: int = 7
@@ -133,6 +145,19 @@ class Settings:
             work_day_start=env.get("WORK_DAY_START", cls.work_day_start),
             work_day_end=env.get("WORK_DAY_END", cls.work_day_end),
             storage_dir=env.get("STORAGE_DIR", cls.storage_dir),
+            storage_backend=env.get("STORAGE_BACKEND", cls.storage_backend),
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL", cls.s3_endpoint_url),
+            s3_public_endpoint_url=env.get("S3_PUBLIC_ENDPOINT_URL",
+                                           cls.s3_public_endpoint_url),
+            s3_bucket=env.get("S3_BUCKET", cls.s3_bucket),
+            s3_access_key_id=env.get("S3_ACCESS_KEY_ID", cls.s3_access_key_id),
+            s3_secret_access_key=env.get("S3_SECRET_ACCESS_KEY", cls.s3_secret_access_key),
+            s3_region=env.get("S3_REGION", cls.s3_region),
+            s3_addressing_style=env.get("S3_ADDRESSING_STYLE", cls.s3_addressing_style),
+            s3_url_seconds=_int(env, "S3_URL_SECONDS", cls.s3_url_seconds),
+            s3_connect_timeout=_int(env, "S3_CONNECT_TIMEOUT", cls.s3_connect_timeout),
+            s3_read_timeout=_int(env, "S3_READ_TIMEOUT", cls.s3_read_timeout),
+            s3_max_attempts=_int(env, "S3_MAX_ATTEMPTS", cls.s3_max_attempts),
             photo_max_bytes=_int(env, "PHOTO_MAX_BYTES", cls.photo_max_bytes),
             photo_far_metres=_int(env, "PHOTO_FAR_METRES", cls.photo_far_metres),
             dispute_days=_int(env, "DISPUTE_DAYS", cls.dispute_days),
@@ -204,3 +229,20 @@ class Settings:
             raise ConfigError("TRUSTED_PROXY_HOPS must be 0 (no proxy) or more")
         if self.push_backend not in {"log", "live"}:
             raise ConfigError("PUSH_BACKEND must be log or live")
+        self._validate_storage()
+
+    def _validate_storage(self) -> None:
+        if self.storage_backend not in {"local", "s3"}:
+            raise ConfigError("STORAGE_BACKEND must be local or s3")
+        if self.storage_backend != "s3":
+            return
+        missing = [name for name, value in (
+            ("S3_ENDPOINT_URL", self.s3_endpoint_url), ("S3_BUCKET", self.s3_bucket),
+            ("S3_ACCESS_KEY_ID", self.s3_access_key_id),
+            ("S3_SECRET_ACCESS_KEY", self.s3_secret_access_key)) if not value]
+        if missing:
+            raise ConfigError(f"STORAGE_BACKEND=s3 needs {', '.join(missing)}")
+        if self.s3_addressing_style not in {"path", "virtual", "auto"}:
+            raise ConfigError("S3_ADDRESSING_STYLE must be path, virtual or auto")
+        if not 1 <= self.s3_url_seconds <= 7 * 24 * 3600:
+            raise ConfigError("S3_URL_SECONDS must be between 1 and 604800")

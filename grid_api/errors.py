@@ -94,3 +94,14 @@ class ServiceUnavailable(AppError):
 class RateLimited(AppError):
     status = 429
     code = "rate_limited"
+
+
+class StorageUnavailable(ServiceUnavailable):
+    """The object store did not answer or failed: nothing was stored, retrying is safe."""
+
+    code = "storage_unavailable"
+    RETRY_AFTER_SECONDS: ClassVar[int] = 5
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": str(self.RETRY_AFTER_SECONDS)},
+                         extra={"retryable": True})

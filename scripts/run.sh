@@ -2,13 +2,15 @@
 # Run the whole system: private PostGIS + Redis under ./var (unless DATABASE_URL / REDIS_URL
 # are set), migrations, the demo city, gunicorn on $PORT and the worker, kept up by a
 # supervisor (devenv/supervise.py). Ctrl-C stops it all.
+# STORAGE_BACKEND=s3 without S3_ENDPOINT_URL adds a private SeaweedFS for photos and exports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install.sh
 
 export PORT="${PORT:-8000}" BIND_HOST="${BIND_HOST:-127.0.0.1}" LOG_LEVEL="${LOG_LEVEL:-INFO}"
 own_services=0
-if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ]; then
+if [ -z "${DATABASE_URL:-}" ] || [ -z "${REDIS_URL:-}" ] ||
+   { [ "${STORAGE_BACKEND:-local}" = s3 ] && [ -z "${S3_ENDPOINT_URL:-}" ]; }; then
   own_services=1
   eval "$(.venv/bin/python -m devenv up var)"
 fi

@@ -2,6 +2,8 @@
 
 ``TEST_DATABASE_URL`` / ``TEST_REDIS_URL`` point the suite at existing servers instead
 (never ``DATABASE_URL``: the suite must not touch a development database).
+``TEST_STORAGE=s3`` runs the whole suite with photos and exports on a private SeaweedFS;
+the storage tests use one whatever it says.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from alembic import command
 from flask import Flask
 from sqlalchemy import text
 
+from devenv.seaweed import SeaweedServer
 from devenv.services import PostgisCluster, RedisServer
 from grid_api.app import create_app
 from grid_api.config import Settings
@@ -43,14 +46,28 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def test_env(database_url: str, redis_url: str,
-             tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return {"GRID_ENV": "testing", "STORAGE_DIR": str(tmp_path_factory.mktemp("media")),
-            "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-            "LOG_LEVEL": "WARNING", "OUTBOX_GRACE_SECONDS": "0",
-            "PASSWORD_HASH_MEMORY_KIB": "1024", "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
-            "AUTH_LIMIT_PER_ADDRESS": "100000 per minute",
-            "REGISTER_LIMIT_PER_ACCOUNT": "100000 per minute"}
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
+    """A real S3 store (SeaweedFS on loopback), thrown away after the session."""
+    server = SeaweedServer(tmp_path_factory.mktemp("seaweedfs")).start()
+    yield server
+    server.kill()  # its data is thrown away: no need to wait out a slow SIGTERM
+
+
+@pytest.fixture(scope="session")
+def test_env(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory,
+             request: pytest.FixtureRequest) -> dict[str, str]:
+    storage = os.environ.get("TEST_STORAGE", "local")
+    if storage not in {"local", "s3"}:
+        raise pytest.UsageError("TEST_STORAGE must be local or s3")
+    env = {"GRID_ENV": "testing", "STORAGE_DIR": str(tmp_path_factory.mktemp("media")),
+           "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+           "LOG_LEVEL": "WARNING", "OUTBOX_GRACE_SECONDS": "0",
+           "PASSWORD_HASH_MEMORY_KIB": "1024", "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
+           "AUTH_LIMIT_PER_ADDRESS": "100000 per minute",
+           "REGISTER_LIMIT_PER_ACCOUNT": "100000 per minute"}
+    if storage == "s3":
+        env.update(request.getfixturevalue("seaweedfs").env)
+    return env
 
 
 @pytest.fixture(scope="session")

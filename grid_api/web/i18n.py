@@ -47,6 +47,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "数据库暂不可用，请稍后重试（未保存任何内容）",
         "The database is unavailable; nothing was saved, please try again shortly",
     ),
+    "storage_unavailable": (
+        "文件存储暂时不可用，本次未保存任何内容，请稍后重试",
+        "File storage is unavailable; nothing was saved, please try again later",
+    ),
     "not_ready": ("服务尚未就绪：{failed}", "Not ready: {failed}"),
     "bad_credentials": ("手机号或密码错误", "Wrong phone number or password"),
     "account_disabled": (

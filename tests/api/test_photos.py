@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from grid_api.cases.photos import DecompressionBomb, process_photo
+from tests.api.downloads import download
 from tests.api.test_cases import POINT, report
 
 
@@ -27,9 +28,9 @@ def test_photo_is_reencoded_without_exif_and_evidence_is_for_staff(client, world
     assert staff["far_from_case"] is True  # … the supervisor does
     assert 900 < staff["exif"]["distance_m"] < 1100
     assert staff["exif"]["taken_at"].startswith("2026-11-25T02:00:00")
-    download = client.get(attachment["url"], headers=world["supervisor"].headers)
-    assert download.mimetype == "image/jpeg"
-    assert dict(Image.open(io.BytesIO(download.data)).getexif()) == {}
+    downloaded = download(client, attachment["url"], world["supervisor"].headers)
+    assert (downloaded.status_code, downloaded.mimetype) == (200, "image/jpeg")
+    assert dict(Image.open(io.BytesIO(downloaded.data)).getexif()) == {}
 
 
 def test_photo_near_the_case_is_not_flagged(client, world, photo):

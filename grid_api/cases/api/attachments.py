@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from flask.views import MethodView
 
 from grid_api.cases import attachments, queries
@@ -13,17 +13,12 @@ from grid_api.cases.schemas import (
     PublishableSchema,
 )
 from grid_api.errors import PayloadTooLarge, ValidationFailed
-from grid_api.infra.storage import LocalStorage
-from grid_api.web import auth, db, permissions
+from grid_api.web import auth, db, files, permissions
 from grid_api.web.blueprint import Blueprint
 
 blp = Blueprint("attachments", __name__, url_prefix="/api/v1/cases",
                 description="Photos: JPEG, PNG, WebP or HEIC, checked by content, re-encoded "
                             "without EXIF; the original position and time are kept for staff")
-
-
-def _storage() -> LocalStorage:
-    return LocalStorage(current_app.config["GRID_SETTINGS"].storage_dir)
 
 
 def _uploaded_bytes() -> bytes:
@@ -51,13 +46,15 @@ class CaseAttachments(MethodView):
     @blp.alt_response(413, description="Larger than PHOTO_MAX_BYTES")
     @blp.alt_response(415, description="Not a JPEG, PNG, WebP or HEIC image")
     @blp.alt_response(422, description="A decompression bomb, or a corrupt file")
+    @blp.alt_response(503, description="The file store is unavailable: nothing was saved; "
+                                       "retry after `Retry-After` seconds")
     @db.transactional
     def post(self, form, case_id):
         """Attach a photo (multipart field `file`; `purpose`: report, resolution,
         verification or comment)."""
         principal = auth.current_principal()
         attachment, created = attachments.add_photo(
-            db.session(), _storage(), principal, case_id, data=_uploaded_bytes(),
+            db.session(), files.storage(), principal, case_id, data=_uploaded_bytes(),
             purpose=form["purpose"],
             far_metres=current_app.config["GRID_SETTINGS"].photo_far_metres)
         case = queries.get_case(db.session(), case_id)
@@ -76,16 +73,17 @@ class CaseAttachments(MethodView):
 @blp.route("/<int:case_id>/attachments/<int:attachment_id>")
 class AttachmentFile(MethodView):
     @permissions.require(permissions.AUTHENTICATED)
-    @blp.response(200, description="The re-encoded JPEG", content_type="image/jpeg")
+    @blp.response(200, description="The re-encoded JPEG (local storage)",
+                  content_type="image/jpeg")
+    @blp.alt_response(302, description="Object storage: a redirect to a URL of the store "
+                                       "that works for S3_URL_SECONDS")
     def get(self, case_id, attachment_id):
         """The photo re-encoded, without EXIF; to others than the reporter and the staff
         in charge only once marked publishable."""
         attachment = attachments.get_photo(db.session(), auth.current_principal(), case_id,
                                            attachment_id)
-        return Response(_storage().get(attachment.storage_key), mimetype="image/jpeg",
-                        headers={"Cache-Control": "private, max-age=86400",
-                                 "ETag": f'"{attachment.sha256[:32]}"',
-                                 "X-Content-Type-Options": "nosniff"})
+        return files.send_stored(attachment.storage_key, mimetype="image/jpeg",
+                                 etag=attachment.sha256[:32])
 
 
 @blp.route("/<int:case_id>/attachments/<int:attachment_id>/publishable")
