@@ -1,9 +1,10 @@
 """Command line: ``grid-api migrate | demo | demo-logins | create-user | import-areas |
-storage-init``."""
+storage-init | storage-migrate``."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from grid_api.geography import area_import
 from grid_api.geography.areas import find_area_by_code
 from grid_api.identity import accounts
 from grid_api.identity.phones import normalize_phone
-from grid_api.infra import storage
+from grid_api.infra import storage, storage_copy
 from grid_api.infra.migrations_state import alembic_config
 from models.unit import Unit
 from models.user import Role
@@ -171,3 +172,34 @@ def storage_init() -> None:
         raise click.ClickException(f"the object store at {settings.s3_endpoint_url} did not "
                                    f"answer: {exc.__cause__}") from exc
     click.echo(f"bucket {settings.s3_bucket} {'created' if created else 'already there'}")
+
+
+@main.command("storage-migrate")
+@click.option("--from", "source_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The local media directory (default: STORAGE_DIR).")
+@click.option("--delete-local", is_flag=True,
+              help="Remove each local file once its copy in the store is verified.")
+def storage_migrate(source_dir: Path | None, delete_local: bool) -> None:
+    """Move photos and exports from local disk to the S3 store (STORAGE_BACKEND=s3). Every
+    file is verified by SHA-256; run it again to resume after an interruption."""
+    settings = Settings.from_env()
+    if settings.storage_backend != "s3":
+        raise click.ClickException("set STORAGE_BACKEND=s3 and the S3_* settings of the "
+                                   "target store first")
+    source = storage.LocalStorage(source_dir or settings.storage_dir)
+    keys = list(source.keys())
+    target = storage.from_settings(settings)
+    with click.progressbar(length=len(keys), label="moving to S3", show_pos=True,
+                           file=sys.stderr) as bar:
+        try:
+            report = storage_copy.copy_all(source, target, keys, delete_local=delete_local,
+                                           on_each=lambda _key, _outcome: bar.update(1))
+        except StorageUnavailable as exc:
+            raise click.ClickException(
+                f"the object store stopped answering ({exc.__cause__}); what was copied is "
+                "kept: run the command again to resume") from exc
+    removed = f", {report.deleted_locally} local files removed" if delete_local else ""
+    click.echo(f"{report.copied} copied, {report.already_there} already there{removed}")
+    if report.mismatched:
+        raise click.ClickException(f"{len(report.mismatched)} files read back different from "
+                                   f"the local copy (kept): {', '.join(report.mismatched[:10])}")

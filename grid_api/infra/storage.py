@@ -90,6 +90,9 @@ class LocalStorage:
                      filename: str | None = None) -> str | None:
         return None
 
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
     def keys(self) -> Iterator[str]:
         """Every stored key in a stable order, without half-written temp files."""
         if not self.root.is_dir():
