@@ -22,7 +22,7 @@ from pathlib import Path
 from devenv.services import _port_open, free_port
 
 ACCESS_KEY = "grid-dev-access"
-SECRET_KEY = "grid-dev-secret-not-for-production"  # noqa: S105 - a loopback-only store
+SECRET_KEY = "grid-dev-secret-not-for-production"
 BUCKET = "grid-media"
 REGION = "us-east-1"
 PORT_NAMES = ("master", "master_grpc", "volume", "volume_grpc", "filer", "filer_grpc", "s3",

@@ -130,6 +130,20 @@ class PostgisCluster:
         self._create_database()
         return self
 
+    def clone_from(self, host: str, port: int) -> PostgisCluster:
+        """Make this cluster a streaming replica of another (``pg_basebackup -R``), once;
+        ``start`` then runs it as a hot standby."""
+        if (self.data_dir / "PG_VERSION").exists():
+            return self
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if _as_root():
+            shutil.chown(self.data_dir, PG_USER, PG_USER)
+        self.data_dir.chmod(0o700)
+        _run_as_pg([_pg_bin("pg_basebackup"), "-h", host, "-p", str(port), "-U", PG_USER,
+                    "-D", str(self.data_dir), "-R", "-X", "stream", "-c", "fast"],
+                   stdout=subprocess.DEVNULL)
+        return self
+
     def _psql(self, sql: str, database: str = "postgres") -> str:
         result = subprocess.run(
             [_pg_bin("psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", PG_USER,

@@ -11,7 +11,7 @@ from flask import Flask
 
 from grid_api.cases.settings import CaseSettings
 from grid_api.config import Settings
-from grid_api.infra import database, outbox, queues, storage
+from grid_api.infra import database, outbox, queues, replica, storage
 from grid_api.infra.logs import configure_logging
 from grid_api.infra.migrations_state import head_revision
 from grid_api.infra.passwords import PasswordService
@@ -114,6 +114,7 @@ def create_app(overrides: Mapping[str, object] | None = None,
     app.extensions["grid_push"] = push_settings.load(settings, {
         name: channel.variables for name, channel in push_channels().items()})
     app.extensions["grid_storage"] = storage.from_settings(settings)
+    app.extensions["grid_replica"] = replica.from_settings(settings, db_handle)
     outbox.install_hooks(db_handle.sessionmaker, lambda: app.extensions["grid_outbox_handoff"])
     app.teardown_appcontext(db.close_session)
 

@@ -40,6 +40,9 @@ class Settings:
     database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/grid_api"
     redis_url: str = "redis://127.0.0.1:6379/0"
     db_pool_size: int = 10
+    database_replica_url: str = ""
+    replica_max_lag_seconds: int = 5
+    replica_check_seconds: int = 2
     log_level: str = "INFO"
     max_content_length: int = 20 * 1024 * 1024
     default_locale: str = "zh-CN"
@@ -120,6 +123,10 @@ class Settings:
             database_url=env.get("DATABASE_URL", cls.database_url),
             redis_url=env.get("REDIS_URL", cls.redis_url),
             db_pool_size=_int(env, "DB_POOL_SIZE", cls.db_pool_size),
+            database_replica_url=env.get("DATABASE_REPLICA_URL", cls.database_replica_url),
+            replica_max_lag_seconds=_int(env, "REPLICA_MAX_LAG_SECONDS",
+                                         cls.replica_max_lag_seconds),
+            replica_check_seconds=_int(env, "REPLICA_CHECK_SECONDS", cls.replica_check_seconds),
             log_level=env.get("LOG_LEVEL", cls.log_level).upper(),
             max_content_length=_int(env, "MAX_CONTENT_LENGTH", cls.max_content_length),
             default_locale=env.get("DEFAULT_LOCALE", cls.default_locale),

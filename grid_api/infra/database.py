@@ -23,14 +23,14 @@ def _dispose_pools_after_fork() -> None:
 os.register_at_fork(after_in_child=_dispose_pools_after_fork)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, connect_timeout: int = 5) -> Engine:
     engine = create_engine(
         url,
         pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=10,
-        connect_args={"connect_timeout": 5, "application_name": "grid-api"},
+        connect_args={"connect_timeout": connect_timeout, "application_name": "grid-api"},
     )
     # A stored timestamp Python cannot hold must never make a read fail.
     event.listen(engine, "connect", lambda dbapi_connection, _record: timestamps.install(

@@ -11,7 +11,9 @@ from flask import current_app, g
 from redis import Redis
 from sqlalchemy.orm import Session
 
+from grid_api.infra import replica
 from grid_api.infra.database import Database
+from grid_api.infra.replica import ReplicaRouter
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -33,10 +35,34 @@ def session() -> Session:
     return g.db_session
 
 
+def replica_router() -> ReplicaRouter | None:
+    """The read-replica router, when ``DATABASE_REPLICA_URL`` is set."""
+    return current_app.extensions.get("grid_replica")
+
+
+def read_session() -> Session:
+    """A session for reads that tolerate a few seconds of lag (statistics, exports, tiles,
+    public lists): on the read replica while it keeps up, else the request's own session.
+    Never for what a user just wrote and reads back: that stays on the primary."""
+    router = replica_router()
+    if router is None:
+        return session()
+    if "db_read_session" not in g:
+        chosen, _state = router.read_database()
+        if chosen is router.replica:
+            g.db_read_session = chosen.new_session()
+        else:
+            replica.count_fallback(redis())
+            g.db_read_session = session()
+    return g.db_read_session
+
+
 def close_session(_exc: BaseException | None = None) -> None:
+    read = g.pop("db_read_session", None)
     db_session = g.pop("db_session", None)
-    if db_session is not None:
-        db_session.close()
+    for opened in {id(read): read, id(db_session): db_session}.values():
+        if opened is not None:
+            opened.close()
 
 
 def transactional(view: Callable[P, R]) -> Callable[P, R]:

@@ -42,7 +42,8 @@ class Areas(MethodView):
             level=AreaLevel(args["level"]) if args.get("level") else None,
             parent_id=args.get("parent"), bbox=args.get("bbox"),
             include_retired=args["include_retired"])
-        page = paginate(db.session(), areas.areas_query(criteria, args.get("zoom")),
+        # A public list: a few seconds of replica lag are fine here.
+        page = paginate(db.read_session(), areas.areas_query(criteria, args.get("zoom")),
                         order_by=[Area.id], limit=args["limit"], cursor=args["cursor"], rows=True)
         return {"type": "FeatureCollection",
                 "features": [areas.area_feature(area, geojson) for area, geojson in page.items],

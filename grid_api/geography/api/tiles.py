@@ -26,7 +26,7 @@ class Tile(MethodView):
     @blp.alt_response(400, description="Impossible z/x/y")
     def get(self, layer, z, x, y):
         """A tile in web-mercator z/x/y; cacheable, with an ETag."""
-        data = render_tile(db.session(), layer, z, x, y)
+        data = render_tile(db.read_session(), layer, z, x, y)  # lag-tolerant: a replica
         headers = {"Cache-Control": CACHE_CONTROL}
         if not data:
             return Response(status=204, headers=headers)

@@ -12,7 +12,7 @@ from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import func, select
 
-from grid_api.infra import counters, queues
+from grid_api.infra import counters, queues, replica
 from grid_api.push import metrics as push_metrics
 from grid_api.web import db, permissions
 from grid_api.web.blueprint import Blueprint
@@ -54,6 +54,30 @@ class _Collector:
         for name, help_text in counters.COUNTERS.items():
             yield CounterMetricFamily(f"grid_{name}", help_text, value=totals.get(name, 0))
         yield from push_metrics.families(connection)
+        yield from _replica_metrics()
+
+
+def _replica_metrics():
+    """Whether lag-tolerant reads go to the read replica now, and why not when they don't."""
+    router = db.replica_router()
+    if router is None:
+        return
+    state = router.state(refresh=True)
+    yield GaugeMetricFamily("grid_replica_up", "1 when the read replica answers",
+                            value=int(state.reason != "down"))
+    yield GaugeMetricFamily("grid_replica_lag_seconds", "Replay lag of the read replica "
+                            "(0 when it has replayed all it received)",
+                            value=state.lag_seconds if state.lag_seconds is not None else -1)
+    in_use = GaugeMetricFamily("grid_replica_in_use", "1 when lag-tolerant reads go to the "
+                               "replica; 0 when they fall back to the primary (reason)",
+                               labels=["reason"])
+    in_use.add_metric([state.reason], int(state.usable))
+    yield in_use
+    count = replica.fallbacks(db.redis())
+    if count is not None:
+        yield CounterMetricFamily("grid_replica_fallback_reads", "Lag-tolerant reads the "
+                                  "primary served because the replica lagged or was down",
+                                  value=count)
 
 
 @blp.route("/metrics")
