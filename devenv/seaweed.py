@@ -82,7 +82,7 @@ class SeaweedServer:
             f"-dir={self.directory / 'data'}", "-master.telemetry=false",
             f"-master.port={p['master']}", f"-master.port.grpc={p['master_grpc']}",
             # A restarted single master elects itself in a second instead of ten.
-            "-master.electionTimeout=1s", "-master.volumeSizeLimitMB=256", "-volume.max=32",
+            "-master.electionTimeout=1s", "-master.volumeSizeLimitMB=64", "-volume.max=0",
             "-volume.preStopSeconds=0",
             f"-volume.port={p['volume']}", f"-volume.port.grpc={p['volume_grpc']}",
             "-filer", f"-filer.port={p['filer']}", f"-filer.port.grpc={p['filer_grpc']}",

@@ -42,7 +42,20 @@ def router(app, replica_cluster, monkeypatch) -> Iterator[ReplicaRouter]:
 
 def _on_replica(router: ReplicaRouter, sql: str, **params):
     with router.replica.engine.connect() as connection:
+        connection.execute(text("SET lock_timeout = '10s'"))  # fail, never hang
         return connection.execute(text(sql), params).scalar()
+
+
+def _pause_replay(router: ReplicaRouter) -> None:
+    """Pause replay once the replica has replayed all the primary wrote: paused half-way
+    through a transaction, replay would hold its locks and block readers until resumed."""
+    with router.primary.engine.connect() as connection:
+        # The insert position: the test cluster commits asynchronously (fsync off).
+        written = connection.execute(text("SELECT pg_current_wal_insert_lsn()")).scalar()
+    _wait_for(lambda: _on_replica(router, "SELECT pg_last_wal_replay_lsn() >= "
+                                          "CAST(:lsn AS pg_lsn)", lsn=written),
+              "the replica to catch up")
+    _on_replica(router, "SELECT pg_wal_replay_pause()")
 
 
 def _wait_for(condition, what: str, seconds: float = 30) -> None:
@@ -72,11 +85,8 @@ def _metric(client, name: str) -> str:
 
 def _pause_replay_after(router: ReplicaRouter, committed, before: str, after: str) -> None:
     """Commit ``before`` and see it replayed, stop replay, commit ``after``, see it arrive."""
-    first = _committed_district(committed, before)
-    _wait_for(lambda: _on_replica(router, "SELECT count(*) FROM areas WHERE id = :id",
-                                      id=first),
-              "the replica to replay the first commit")
-    _on_replica(router, "SELECT pg_wal_replay_pause()")
+    _committed_district(committed, before)
+    _pause_replay(router)
     _committed_district(committed, after)
     _wait_for(lambda: _on_replica(
         router, "SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn()"),
@@ -109,9 +119,7 @@ def test_tiles_come_from_the_replica(app, committed, router):
     with committed.new_session() as session:
         make_grid_tree(session)
         session.commit()
-    _wait_for(lambda: _on_replica(router, "SELECT count(*) FROM areas WHERE level = 'grid'"),
-              "the grid to reach the replica")
-    _on_replica(router, "SELECT pg_wal_replay_pause()")
+    _pause_replay(router)
     with router.primary.engine.begin() as connection:  # the grid is retired on the primary …
         connection.execute(text("UPDATE areas SET valid_to = now() WHERE level = 'grid'"))
     _wait_for(lambda: _on_replica(
@@ -133,7 +141,7 @@ def test_what_a_user_just_wrote_is_read_from_the_primary(app, committed, router)
     token = client.post("/api/v1/auth/login", json={"phone": resident.phone,
                                                     "password": PASSWORD}).get_json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
-    _on_replica(router, "SELECT pg_wal_replay_pause()")
+    _pause_replay(router)
     router.max_lag_seconds = 3600  # the replica counts as usable, yet it misses the case
     case = client.post("/api/v1/cases", headers=headers, json={
         "category": "E0104", "description": "刚刚上报",
