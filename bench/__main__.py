@@ -3,6 +3,7 @@
 import sys
 
 from bench import (
+    capacity,
     cases,
     dispatch,
     geography,
@@ -17,7 +18,7 @@ from bench import (
 BENCHMARKS = {"http_overhead": http_overhead, "geography": geography, "cases": cases,
               "dispatch": dispatch, "push": push,
               "residents": residents, "webhooks": webhooks, "hostile_input": hostile_input,
-              "patrols": patrols}
+              "patrols": patrols, "capacity": capacity}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:
