@@ -5,6 +5,7 @@ import sys
 from bench import (
     capacity,
     cases,
+    console,
     dispatch,
     geography,
     hostile_input,
@@ -18,7 +19,8 @@ from bench import (
 BENCHMARKS = {"http_overhead": http_overhead, "geography": geography, "cases": cases,
               "dispatch": dispatch, "push": push,
               "residents": residents, "webhooks": webhooks, "hostile_input": hostile_input,
-              "patrols": patrols, "capacity": capacity}
+              "patrols": patrols, "capacity": capacity,
+              "console": console}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

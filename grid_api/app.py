@@ -65,6 +65,7 @@ API_MODULES = (
     "grid_api.dispatch.api",
     "grid_api.notifications.api.inbox",
     "grid_api.notifications.api.devices",
+    "grid_api.console.api",
     "grid_api.integrations.api.clients",
     "grid_api.integrations.api.open311",
     "grid_api.push.api",

@@ -109,6 +109,7 @@ class Settings:
     # Field work: missed reports.
     missed_report_radius_m: int = 30
     missed_report_window_hours: int = 4
+    basemap_tile_url: str = ""  # the console's raster basemap, e.g. a city intranet's tiles
 
     @property
     def production(self) -> bool:
@@ -209,6 +210,7 @@ class Settings:
                                         cls.missed_report_radius_m),
             missed_report_window_hours=_int(env, "MISSED_REPORT_WINDOW_HOURS",
                                             cls.missed_report_window_hours),
+            basemap_tile_url=env.get("BASEMAP_TILE_URL", cls.basemap_tile_url),
         )
         settings.validate()
         return settings

@@ -12,7 +12,8 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from geo import queries
-from grid_api.cases import policy
+from grid_api.cases import policy, queues
+from grid_api.cases.queues import WorkQueue
 from grid_api.errors import NotFound, ValidationFailed
 from grid_api.identity.principal import Principal
 from models.area import Area
@@ -53,38 +54,49 @@ class CaseFilter:
     overdue: bool | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    queue: WorkQueue | None = None
+
+
+def _scope(principal: Principal, mine: bool) -> ColumnElement[bool]:
+    if mine:
+        return Case.reporter_id == principal.user_id
+    if principal.is_staff:
+        return policy.cases_fully_visible_to(principal)
+    return policy.cases_visible_to(principal)
+
+
+def _filters(principal: Principal, criteria: CaseFilter) -> list[ColumnElement[bool]]:
+    """The criteria that need nothing read first, as SQL conditions."""
+    found: list[ColumnElement[bool]] = []
+    if criteria.statuses:
+        found.append(Case.status.in_(criteria.statuses))
+    if criteria.category:
+        found.append(Case.category_id.in_(
+            select(Category.id).where(Category.code.startswith(criteria.category))))
+    if criteria.unit_id is not None:
+        found.append(Case.unit_id == criteria.unit_id)
+    if criteria.bbox:
+        where = Case.location if principal.is_staff else seen_location(principal)
+        found.append(where.op("&&")(queries.envelope(*criteria.bbox)))
+    if criteria.overdue is not None:
+        found.append(Case.overdue.is_(criteria.overdue))
+    if criteria.created_from:
+        found.append(Case.created_at >= criteria.created_from)
+    if criteria.created_to:
+        found.append(Case.created_at < criteria.created_to)
+    if criteria.queue is not None:
+        found.append(queues.condition(criteria.queue, datetime.now(UTC)))
+    return found
 
 
 def cases_query(session: Session, principal: Principal, criteria: CaseFilter) -> Select:
     """Cases the principal may see, filtered; scoped in SQL like the detail view."""
-    query = select(Case)
-    if criteria.mine:
-        query = query.where(Case.reporter_id == principal.user_id)
-    elif principal.is_staff:
-        query = query.where(policy.cases_fully_visible_to(principal))
-    else:
-        query = query.where(policy.cases_visible_to(principal))
-    if criteria.statuses:
-        query = query.where(Case.status.in_(criteria.statuses))
-    if criteria.category:
-        codes = select(Category.id).where(Category.code.startswith(criteria.category))
-        query = query.where(Case.category_id.in_(codes))
+    query = select(Case).where(_scope(principal, criteria.mine), *_filters(principal, criteria))
     if criteria.area_id is not None:
         path = session.execute(select(Area.path).where(Area.id == criteria.area_id)).scalar()
         if path is None:
             raise ValidationFailed(errors={"area": ["No such area."]})
         query = query.where(Case.area_path.startswith(path))
-    if criteria.unit_id is not None:
-        query = query.where(Case.unit_id == criteria.unit_id)
-    if criteria.bbox:
-        where = Case.location if principal.is_staff else seen_location(principal)
-        query = query.where(where.op("&&")(queries.envelope(*criteria.bbox)))
-    if criteria.overdue is not None:
-        query = query.where(Case.overdue.is_(criteria.overdue))
-    if criteria.created_from:
-        query = query.where(Case.created_at >= criteria.created_from)
-    if criteria.created_to:
-        query = query.where(Case.created_at < criteria.created_to)
     return query
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from grid_api.cases.queues import WorkQueue
 from grid_api.web.fields import (
     CRS,
     LAT,
@@ -80,6 +81,8 @@ class CaseSchema(Schema):
     code = fields.String()
     status = fields.String()
     redacted = fields.Boolean()
+    actions = fields.List(fields.String(), metadata={
+        "description": "The workflow actions you may take on the case now"})
     category = fields.Nested(CategoryRefSchema)
     description = fields.String(allow_none=True)
     location = fields.Nested(PointSchema)
@@ -129,6 +132,8 @@ class CaseListArgsSchema(PageArgsSchema):
     overdue = fields.Boolean()
     created_from = DateTimeInput()
     created_to = DateTimeInput()
+    queue = fields.Enum(WorkQueue, metadata={
+        "description": "A command-centre work queue: cases waiting for a decision"})
 
 
 class NearbyArgsSchema(Schema):
@@ -186,3 +191,14 @@ class AttachmentListSchema(Schema):
 class AttachmentFormSchema(Schema):
     purpose = fields.String(load_default="report", validate=validate.OneOf(
         ["report", "resolution", "verification", "comment"]))
+
+
+class QueueCountsSchema(Schema):
+    """Cases in each work queue of the caller's scope."""
+
+    manual_dispatch = fields.Integer()
+    returned = fields.Integer()
+    overdue = fields.Integer()
+    due_soon = fields.Integer()
+    extension_requested = fields.Integer()
+    disputed = fields.Integer()

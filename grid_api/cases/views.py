@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from grid_api.cases import outcomes, policy
 from grid_api.identity.principal import Principal
 from models.area import Area, path_ids
-from models.case import PUBLIC_STATUSES, Case, CaseEvent, CaseStatus
+from models.case import PUBLIC_STATUSES, Case, CaseAction, CaseEvent, CaseStatus
 from models.category import Category
 from models.follow import CaseFollower
 from models.unit import Unit
@@ -107,6 +107,8 @@ def describe(principal: Principal, case: Case, refs: CaseRefs) -> dict[str, Any]
         "can_follow": (case.status in PUBLIC_STATUSES
                        and case.reporter_id != principal.user_id),
         "outcome": refs.outcome,
+        "actions": [action.value for action in CaseAction
+                    if case.can(action) and policy.can(principal, action, case)],
     }
     if not full:
         return described | _public_only(refs)

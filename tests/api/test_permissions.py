@@ -65,6 +65,9 @@ STAFF_ROLES = {"grid_worker", "unit_staff", "supervisor", "admin"}
 MATRIX |= {
     ("GET", "/metrics"): (EVERYONE, "/metrics"),
     ("GET", "/api/v1/units"): (STAFF_ROLES, "/api/v1/units"),
+    ("GET", "/api/v1/cases/queues"): (STAFF_ROLES, "/api/v1/cases/queues"),
+    ("GET", "/console/"): (EVERYONE, "/console/"),
+    ("GET", "/console/assets/<path:asset>"): (EVERYONE, "/console/assets/console.css"),
     ("POST", "/api/v1/units"): ({"admin"}, "/api/v1/units"),
     ("PATCH", "/api/v1/units/<int:unit_id>"): ({"admin"}, "/api/v1/units/{unit}"),
     ("GET", "/api/v1/routing-rules"): ({"supervisor", "admin"}, "/api/v1/routing-rules"),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import current_app, jsonify, request
 from flask.views import MethodView
 
 from geo.crs import to_wgs84
-from grid_api.cases import filing, idempotency, queries, views
+from grid_api.cases import filing, idempotency, queries, queues, views
 from grid_api.cases.queries import CaseFilter
 from grid_api.cases.schemas import (
     CaseCreateSchema,
@@ -15,6 +17,7 @@ from grid_api.cases.schemas import (
     CaseSchema,
     EventListSchema,
     NearbyArgsSchema,
+    QueueCountsSchema,
 )
 from grid_api.cases.settings import CaseSettings
 from grid_api.web import auth, db, etags, permissions
@@ -90,12 +93,22 @@ class Cases(MethodView):
             statuses=tuple(CaseStatus(s) for s in args.get("status", [])),
             category=args.get("category"), area_id=args.get("area"), unit_id=args.get("unit"),
             bbox=args.get("bbox"), mine=args["mine"], overdue=args.get("overdue"),
-            created_from=args.get("created_from"), created_to=args.get("created_to"))
+            created_from=args.get("created_from"), created_to=args.get("created_to"),
+            queue=args.get("queue"))
         query = queries.cases_query(db.session(), principal, criteria)
         page = paginate(db.session(), query, order_by=[Case.created_at, Case.id],
                         limit=args["limit"], cursor=args["cursor"])
         return {"items": views.describe_cases(db.session(), principal, page.items),
                 "next_cursor": page.next_cursor}
+
+
+@blp.route("/queues")
+class Queues(MethodView):
+    @permissions.require(permissions.STAFF)
+    @blp.response(200, QueueCountsSchema)
+    def get(self):
+        """How many cases of your scope wait in each work queue (list them with `queue=`)."""
+        return queues.counts(db.session(), auth.current_principal(), datetime.now(UTC))
 
 
 @blp.route("/nearby")
