@@ -107,7 +107,7 @@ def merge(ctx: ActionContext, master_id: int, follower_ids: list[int],
     if master_id in follower_ids:
         raise ValidationFailed(errors={"case_ids": ["A case cannot follow itself."]})
     master = ctx.session.get(Case, master_id)
-    if master is None or not policy.can_view(ctx.actor, master):
+    if master is None or not policy.can_view_full(ctx.actor, master):
         raise ValidationFailed(errors={"master": ["No such case."]})
     if master.status not in OPEN_STATUSES:
         raise BusinessRuleViolation("merge_master_not_open")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from grid_api.errors import BadRequest
+from grid_api.infra.timestamps import SANE_FROM, SANE_UNTIL
 from grid_api.integrations.open311_requests import WINDOW, RequestFilter
 
 MAX_PAGE_SIZE = 1000  # the standard's "first 1000 requests"
@@ -46,13 +47,19 @@ def parse_datetime(raw: str | None, name: str) -> datetime | None:
         moment = None
     if moment is None or moment.tzinfo is None:
         raise BadRequest("open311_bad_datetime", params={"field": name})
-    return moment.astimezone(UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # a zone pushes it past what a datetime holds
+        moment = None
+    if moment is None or not SANE_FROM <= moment < SANE_UNTIL:
+        raise BadRequest("open311_bad_datetime", params={"field": name})
+    return moment
 
 
 def _integer(raw: str | None, name: str, default: int, maximum: int) -> int:
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
         raise BadRequest("open311_bad_argument", params={"field": name})
     return int(raw)
 

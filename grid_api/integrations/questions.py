@@ -71,7 +71,8 @@ def _check(question: CategoryQuestion, value: Any) -> Any:
     keys = {choice["key"] for choice in question.choices}
     if kind is QuestionType.multivaluelist:
         chosen = value if isinstance(value, list) else [value]
-        if not chosen or not set(chosen) <= keys:
+        if not chosen or not all(isinstance(key, str) for key in chosen) or not set(
+                chosen) <= keys:
             raise ValueError("Must be among the choices.")
         return list(dict.fromkeys(chosen))
     single = _one(value)

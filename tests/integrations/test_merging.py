@@ -154,3 +154,17 @@ def test_only_reports_awaiting_review_follow_and_only_supervisors_merge(client, 
     resident = bearer(login(client, scene["resident"]))
     assert client.post(f"/api/v1/cases/{scene['master']}/merge", headers=resident,
                        json={"case_ids": [scene["order"]]}).status_code == 403
+
+
+def test_a_master_outside_the_supervisors_area_is_not_theirs_to_merge_into(client, db, scene):
+    """A public case elsewhere in the city is visible to all, but not a master for them."""
+    boss = ActionContext(db, principal_for(db, scene["supervisor"].id),
+                         client.application.extensions["grid_case_settings"])
+    act(boss, scene["master"], c.Register())
+    outsider = make_user(db, roles=("supervisor",), area=scene["tree"]["other_district"])
+    db.flush()
+    response = client.post(f"/api/v1/cases/{scene['master']}/merge",
+                           headers=bearer(login(client, outsider)),
+                           json={"case_ids": [scene["order"]]})
+    assert response.status_code == 422
+    assert db.get(Case, scene["order"]).status is CaseStatus.reported
