@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what grid-api needs on Debian/Ubuntu: system packages (PostgreSQL + PostGIS, Redis,
-# Python 3.11) and a .venv with the project. Quick no-op when everything is in place.
+# Python 3.11, Chromium for the console's browser tests) and a .venv with the project.
+# Quick no-op when everything is in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,9 @@ need_postgis && missing+=(postgis)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 python311 >/dev/null || missing+=(python3.11)
+# Debian's Chromium drives the console's browser tests (Playwright is told its path;
+# Playwright's own browser download is not used).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if ((${#missing[@]})); then
   echo "==> installing system packages (missing: ${missing[*]})"
   export DEBIAN_FRONTEND=noninteractive
@@ -41,6 +45,7 @@ if ((${#missing[@]})); then
   fi
   [ -n "$major" ] && packages+=("postgresql-$major-postgis-3")
   python311 >/dev/null || packages+=(python3.11 python3.11-venv python3.11-dev)
+  command -v chromium >/dev/null 2>&1 || packages+=(chromium)
   $SUDO apt-get install -y -qq "${packages[@]}" >/dev/null
   # The packaged cluster is not used; the project runs its own under ./var.
 fi
