@@ -35,7 +35,11 @@ def _flask_config(settings: Settings) -> dict:
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "/docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        # Served by the app itself (grid_api/static/docs, see scripts/vendor-docs-assets.sh):
+        # an intranet, or a network where a CDN is blocked, still gets working docs.
+        "OPENAPI_SWAGGER_UI_URL": "/static/docs/swagger-ui/",
+        "OPENAPI_REDOC_PATH": "/redoc",
+        "OPENAPI_REDOC_URL": "/static/docs/redoc/redoc.standalone.js",
         "API_SPEC_OPTIONS": {
             "info": {
                 "description": (

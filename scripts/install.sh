@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what grid-api needs on Debian/Ubuntu: system packages (PostgreSQL + PostGIS, Redis,
-# Python 3.11, Chromium for the console's browser tests) and a .venv with the project.
+# Python 3.11, Chromium for the console's and the API docs' browser tests) and a .venv with the project.
 # Quick no-op when everything is in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +30,7 @@ need_postgis && missing+=(postgis)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 python311 >/dev/null || missing+=(python3.11)
-# Debian's Chromium drives the console's browser tests (Playwright is told its path;
+# Debian's Chromium drives the console's and the API docs' browser tests (Playwright is told its path;
 # Playwright's own browser download is not used).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if ((${#missing[@]})); then

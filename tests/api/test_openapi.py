@@ -37,3 +37,17 @@ def test_every_error_response_is_documented_as_a_problem(client):
                         "$ref": "#/components/schemas/Problem"}:
                     wrong.append(f"{method.upper()} {path} {status}")
     assert wrong == []
+
+
+def test_docs_pages_load_their_assets_from_the_app(client):
+    for page in ("/docs", "/redoc"):
+        html = client.get(page).get_data(as_text=True)
+        assert "/static/docs/" in html
+        assert "https://" not in html
+    for asset in ("/static/docs/swagger-ui/swagger-ui-bundle.js",
+                  "/static/docs/swagger-ui/swagger-ui.css",
+                  "/static/docs/redoc/redoc.standalone.js"):
+        response = client.get(asset)
+        assert response.status_code == 200
+        assert len(response.get_data()) > 100_000
+        response.close()

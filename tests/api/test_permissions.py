@@ -7,7 +7,8 @@ from models.area import AreaLevel
 from tests.factories import bearer, login, make_area, make_case, make_unit, make_user
 
 # Served by flask / flask-smorest themselves, public by nature.
-INFRASTRUCTURE = {"static", "api-docs.openapi_json", "api-docs.openapi_swagger_ui"}
+INFRASTRUCTURE = {"static", "api-docs.openapi_json", "api-docs.openapi_swagger_ui",
+                  "api-docs.openapi_redoc"}
 
 
 def test_every_endpoint_declares_a_permission(app):
