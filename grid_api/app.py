@@ -67,6 +67,7 @@ API_MODULES = (
     "grid_api.cases.api.actions",
     "grid_api.cases.api.attachments",
     "grid_api.dispatch.api",
+    "grid_api.working_time.api",
     "grid_api.notifications.api.inbox",
     "grid_api.notifications.api.devices",
     "grid_api.console.api",

@@ -1,11 +1,14 @@
 """Command line: ``grid-api migrate | demo | demo-logins | create-user | import-areas |
-storage-init | storage-migrate``."""
+storage-init | storage-migrate |
+load-holidays``."""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from alembic import command
@@ -22,6 +25,7 @@ from grid_api.identity import accounts
 from grid_api.identity.phones import normalize_phone
 from grid_api.infra import storage, storage_copy
 from grid_api.infra.migrations_state import alembic_config
+from grid_api.working_time import holidays
 from models.unit import Unit
 from models.user import Role
 
@@ -203,3 +207,23 @@ def storage_migrate(source_dir: Path | None, delete_local: bool) -> None:
     if report.mismatched:
         raise click.ClickException(f"{len(report.mismatched)} files read back different from "
                                    f"the local copy (kept): {', '.join(report.mismatched[:10])}")
+@main.command("load-holidays")
+@click.option("--year", "years", type=int, multiple=True,
+              help="Year to load (repeatable); default: this year in TIMEZONE.")
+def load_holidays(years: tuple[int, ...]) -> None:
+    """Load public holidays and make-up working days into the working calendar (from the
+    chinesecalendar package); safe to run again."""
+    app = create_app()
+    settings = app.config["GRID_SETTINGS"]
+    years = years or (datetime.now(ZoneInfo(settings.timezone)).year,)
+    with app.app_context(), _session(app) as session, session.begin():
+        for year in years:
+            try:
+                load = holidays.load_year(session, year)
+            except AppError as exc:
+                first, last = holidays.covered_years()
+                raise click.ClickException(
+                    f"{exc.detail_code}: {holidays.SOURCE} knows {first}-{last}, not {year}"
+                ) from exc
+            click.echo(f"{year}: {load.holidays} holidays, {load.make_up_days} make-up working "
+                       f"days ({load.changed} changed) from {load.source}")

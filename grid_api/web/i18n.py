@@ -86,6 +86,12 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "About {count} cells would be generated, over the limit of {limit} per request; use "
         "larger cells or generate area by area",
     ),
+    "holidays_not_published": (
+        "已安装的节假日数据只含 {first}–{last} 年，没有 {year} 年：请升级 chinesecalendar，"
+        "或逐日设置工作日历",
+        "The installed holiday data covers {first}–{last}, not {year}: upgrade chinesecalendar "
+        "or set the calendar day by day",
+    ),
     "impossible_tile": ("瓦片坐标无效：{z}/{x}/{y}", "Impossible tile coordinates: {z}/{x}/{y}"),
     "unknown_category": ("案件类别不存在或已停用", "Unknown or retired category"),
     "idempotency_key_invalid": ("Idempotency-Key 无效", "Invalid Idempotency-Key"),

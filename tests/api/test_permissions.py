@@ -78,6 +78,7 @@ MATRIX |= {
         STAFF_ROLES, "/api/v1/routing-rules/resolve?category=E0104&lon=120.05&lat=30.05"),
     ("GET", "/api/v1/calendar"): (SIGNED_IN, "/api/v1/calendar?year=2026"),
     ("PUT", "/api/v1/calendar"): ({"admin"}, "/api/v1/calendar"),
+    ("POST", "/api/v1/calendar/holidays"): ({"admin"}, "/api/v1/calendar/holidays?year=2026"),
     ("GET", "/api/v1/notifications"): (SIGNED_IN, "/api/v1/notifications"),
     ("POST", "/api/v1/notifications/<int:notification_id>/read"): (
         SIGNED_IN, "/api/v1/notifications/1/read"),
