@@ -116,5 +116,7 @@ def sweep() -> int:
             session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(enqueued))
                             .values(available_at=now + lease))
     if enqueued:
-        log.info("outbox sweep enqueued %d message(s)", len(enqueued))
+        log.info("outbox sweep enqueued %d undelivered message(s)", len(enqueued))
+    else:
+        log.debug("outbox sweep: nothing undelivered")
     return len(enqueued)

@@ -43,6 +43,37 @@ PERIODIC_JOBS = (
 )
 
 
+# RQ's lines for every job it takes, completes and keeps a result of, and for its periodic
+# registry clean-up: INFO lines each time a periodic job runs, even when it finds nothing to
+# do. The jobs log what they changed themselves, so these go to DEBUG.
+RQ_ROUTINE_LINES = frozenset({
+    "Worker %s: %s: %s (%s)",  # picked up (with its description) and "Job OK"
+    "Worker %s: %s: %s",  # picked up
+    "Worker %s: job %s result is kept for %s seconds",
+    "Worker %s: job %s result discarded immediately",
+    "Successfully completed %s job in %ss on worker %s",
+    "Successfully completed job %s in %ss on worker %s",
+    "Worker %s: cleaning registries for queue: %s",
+})
+
+
+class RoutineToDebug(logging.Filter):
+    """Logs RQ's routine per-job lines at DEBUG (kept only when the logger is at DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO and record.msg in RQ_ROUTINE_LINES:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+def quiet_routine_lines() -> None:
+    """Install ``RoutineToDebug`` on RQ's worker logger, once."""
+    rq_log = logging.getLogger("rq.worker")
+    if not any(isinstance(f, RoutineToDebug) for f in rq_log.filters):
+        rq_log.addFilter(RoutineToDebug())
+
+
 def tick(connection: Redis, stale_after: timedelta, due: set[str] | None = None) -> None:
     """Enqueue each (due) periodic job unless one is already waiting or running."""
     for job_id, func, queue_name, _interval in PERIODIC_JOBS:
@@ -73,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     burst = "--burst" in (sys.argv[1:] if argv is None else argv)
     app = job_app()
     settings = app.config["GRID_SETTINGS"]
+    quiet_routine_lines()
     # The worker blocks on BLPOP; it needs a connection without the API's short timeouts.
     connection = Redis.from_url(settings.redis_url)
     stop = threading.Event()
