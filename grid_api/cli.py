@@ -1,11 +1,12 @@
 """Command line: ``grid-api migrate | demo | demo-logins | create-user | import-areas |
-storage-init | storage-migrate |
-load-holidays``."""
+storage-init | storage-migrate | load-holidays | generate-grids | import-units |
+import-routing-rules | import-staff``."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from grid_api.identity import accounts
 from grid_api.identity.phones import normalize_phone
 from grid_api.infra import storage, storage_copy
 from grid_api.infra.migrations_state import alembic_config
+from grid_api.onboarding import setup_files
 from grid_api.working_time import holidays
 from models.unit import Unit
 from models.user import Role
@@ -227,3 +229,54 @@ def load_holidays(years: tuple[int, ...]) -> None:
                 ) from exc
             click.echo(f"{year}: {load.holidays} holidays, {load.make_up_days} make-up working "
                        f"days ({load.changed} changed) from {load.source}")
+
+
+def _apply_setup_file(what: str, apply: Callable[[Flask, Session], setup_files.Tally],
+                      ) -> setup_files.Tally:
+    app = create_app()
+    with app.app_context(), _session(app) as session, session.begin():
+        try:
+            tally = apply(app, session)
+        except setup_files.SetupFileError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"{what}: {tally.summary()}")
+    return tally
+
+
+SETUP_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@main.command("generate-grids")
+@click.argument("plan", type=SETUP_FILE)
+def generate_grids(plan: Path) -> None:
+    """Generate the levels a plan (grid.csv: area,levels) names below each area; areas that
+    have children keep them. Safe to run again."""
+    _apply_setup_file("areas generated",
+                      lambda app, session: setup_files.apply_grid_plan(session, plan))
+
+
+@main.command("import-units")
+@click.argument("units_csv", type=SETUP_FILE)
+def import_units(units_csv: Path) -> None:
+    """Create or update units from a CSV (code,name,parent,contact). Safe to run again."""
+    _apply_setup_file("units", lambda app, session: setup_files.apply_units(session, units_csv))
+
+
+@main.command("import-routing-rules")
+@click.argument("rules_csv", type=SETUP_FILE)
+def import_routing_rules(rules_csv: Path) -> None:
+    """Add routing rules from a CSV (category,area,unit,priority; category * = every major
+    class); rules already in force are left alone."""
+    _apply_setup_file("routing rules",
+                      lambda app, session: setup_files.apply_routing_rules(session, rules_csv))
+
+
+@main.command("import-staff")
+@click.argument("staff_csv", type=SETUP_FILE)
+def import_staff(staff_csv: Path) -> None:
+    """Create staff accounts from a CSV (phone,name,roles,unit,area,cells); existing ones are
+    left alone. Prints each new account's first password once: hand it over."""
+    tally = _apply_setup_file("staff", lambda app, session: setup_files.apply_staff(
+        session, app.extensions["grid_passwords"], staff_csv))
+    for phone, roles, password in tally.new_accounts:
+        click.echo(f"  new account {phone} ({roles}) first password: {password}")

@@ -106,3 +106,36 @@ def generate_children(session: Session, area_id: int, *, shape: CellShape, size_
                                            "pending": PENDING_PATH})
     return GenerationReport(parent.id, level.value, CellShape(shape).value, size_m, len(cells),
                             codes[0] if codes else None, codes[-1] if codes else None)
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    """One level of a cascade: cut each parent into ``shape`` cells of ``size_m``."""
+
+    shape: CellShape
+    size_m: float
+    name_suffix: str = ""
+
+
+def generate_levels(session: Session, area_id: int, levels: list[LevelSpec]) -> int:
+    """Cut ``area_id`` into children, each child into the next level's, and so on (a district
+    into streets, communities and cells); an area that has children already keeps them and
+    is descended into, so running it again creates nothing. Returns how many were created.
+    Raises NotFound, BusinessRuleViolation (as generate_children)."""
+    created, parents = 0, [area_id]
+    for spec in levels:
+        next_parents = []
+        for parent_id in parents:
+            if not _current_children(session, parent_id):
+                parent = get_area(session, parent_id)
+                created += generate_children(
+                    session, parent_id, shape=spec.shape, size_m=spec.size_m,
+                    name_prefix=f"{parent.name}{spec.name_suffix}").created
+            next_parents += _current_children(session, parent_id)
+        parents = next_parents
+    return created
+
+
+def _current_children(session: Session, parent_id: int) -> list[int]:
+    return list(session.execute(select(Area.id).where(
+        Area.parent_id == parent_id, Area.valid_to.is_(None)).order_by(Area.code)).scalars())

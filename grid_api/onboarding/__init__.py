@@ -1,0 +1,1 @@
+"""Setting up a city: grid plans, units, routing rules and staff from plain files."""
