@@ -10,6 +10,7 @@ from bench import (
     geography,
     hostile_input,
     http_overhead,
+    low_zoom_tiles,
     patrols,
     push,
     residents,
@@ -20,7 +21,7 @@ BENCHMARKS = {"http_overhead": http_overhead, "geography": geography, "cases": c
               "dispatch": dispatch, "push": push,
               "residents": residents, "webhooks": webhooks, "hostile_input": hostile_input,
               "patrols": patrols, "capacity": capacity,
-              "console": console}
+              "console": console, "low_zoom_tiles": low_zoom_tiles}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

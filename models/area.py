@@ -5,7 +5,21 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, Date, DateTime, Enum, ForeignKey, Index, String, func, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from geo.levels import AreaLevel
@@ -80,4 +94,30 @@ class AreaVersion(Base):
     geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=False)
     valid_from: Mapped[date] = mapped_column(Date, nullable=False)
     valid_to: Mapped[date] = mapped_column(Date, nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class AreaGeneration(Base):
+    """One row counting changes to the area tree: a database trigger adds one for every
+    statement that writes ``areas``, whatever wrote it (import, generation, a script)."""
+
+    __tablename__ = "area_generation"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+
+class AreaTile(Base):
+    """A rendered vector tile of an area layer, valid while the tree is at ``generation``."""
+
+    __tablename__ = "area_tiles"
+
+    layer: Mapped[str] = mapped_column(String(20), primary_key=True)
+    z: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    x: Mapped[int] = mapped_column(Integer, primary_key=True)
+    y: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     created_at: Mapped[datetime] = created_at_column()

@@ -24,6 +24,7 @@ class Tile(MethodView):
     @blp.alt_response(204, description="Nothing in this tile")
     @blp.alt_response(304, description="Unchanged since the ETag sent in If-None-Match")
     @blp.alt_response(400, description="Impossible z/x/y")
+    @db.transactional  # keeps a freshly rendered low-zoom tile in the cache
     def get(self, layer, z, x, y):
         """A tile in web-mercator z/x/y; cacheable, with an ETag."""
         data = render_tile(db.read_session(), layer, z, x, y)  # lag-tolerant: a replica
