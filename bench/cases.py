@@ -37,9 +37,10 @@ WITH cell AS (
     ORDER BY code LIMIT 1),
 c AS (
     INSERT INTO cases (code, status, category_id, description, location, reporter_id,
-                       grid_id, area_path)
+                       grid_id, area_path, source)
     SELECT 'raw' || nextval('case_code_seq'), 'reported', %(category)s, %(description)s,
-           ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326), %(reporter)s, cell.id, cell.path
+           ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326), %(reporter)s, cell.id, cell.path,
+           'resident_app
     FROM cell RETURNING id)
 INSERT INTO case_events (case_id, seq, action, to_status)
 SELECT id, 0, 'report', 'reported' FROM c
@@ -209,10 +210,10 @@ def bench_ingest(env: dict[str, str]) -> dict[str, float]:
 
 MILLION_CASES = """
 INSERT INTO cases (code, status, category_id, description, location, reporter_id, grid_id,
-                   area_path, created_at, updated_at)
+                   area_path, created_at, updated_at, source)
 SELECT 'm' || g, 'registered', %(category)s, '历史案件',
        ST_PointOnSurface(a.geom), %(reporter)s, a.id, a.path,
-       now() - (g || ' seconds')::interval, now()
+       now() - (g || ' seconds')::interval, now(), 'grid_worker'
 FROM generate_series(1, %(count)s) g
 JOIN LATERAL (SELECT id, geom, path FROM areas
               WHERE level = 'grid' AND code = '330106' || lpad((1 + g %% 10)::text, 3, '0')

@@ -106,9 +106,9 @@ def bench_sla(url: str, redis_url: str, count: int = 100_000) -> dict[str, float
     with psycopg.connect(_plain_url(url), autocommit=True) as conn:
         conn.execute("""
             INSERT INTO cases (code, status, category_id, description, location, reporter_id,
-                               grid_id, area_path, handle_deadline, unit_id)
+                               grid_id, area_path, handle_deadline, unit_id, source)
             SELECT 'sla' || g, 'in_progress', c.category_id, '超期', c.location, c.reporter_id,
-                   c.grid_id, c.area_path, now() - interval '1 hour', c.unit_id
+                   c.grid_id, c.area_path, now() - interval '1 hour', c.unit_id, c.source
             FROM generate_series(1, %s) g, (SELECT * FROM cases LIMIT 1) c
         """, (count,))
         conn.execute("VACUUM ANALYZE cases")

@@ -56,9 +56,9 @@ def _setup_watchers(conn: psycopg.Connection) -> tuple[int, list[int]]:
     category = conn.execute("SELECT id FROM categories WHERE code = 'E0104'").fetchone()[0]
     cases = [row[0] for row in conn.execute(f"""
         INSERT INTO cases (code, status, category_id, description, location, reporter_id,
-                           grid_id, area_path)
+                           grid_id, area_path, source)
         SELECT 'W' || g, 'registered', {category}, '压测', ST_SetSRID(ST_MakePoint({lon},
-               {lat}), 4326), {first}, {cell_id}, '{cell_path}'
+               {lat}), 4326), {first}, {cell_id}, '{cell_path}', 'grid_worker'
         FROM generate_series(1, {2 * ROUNDS}) g RETURNING id""")]
     for table in ("users", "watch_areas", "cases"):
         conn.execute(f"VACUUM ANALYZE {table}")
@@ -107,13 +107,13 @@ def _load_cases(url: str) -> None:
         conn.execute("ALTER TABLE cases DISABLE TRIGGER cases_public_location")
         conn.execute(f"""
             INSERT INTO cases (code, status, category_id, description, location,
-                               public_location, reporter_id, grid_id, area_path)
+                               public_location, reporter_id, grid_id, area_path, source)
             SELECT 'T' || g, CAST((CASE WHEN r < 0.80 THEN 'closed' WHEN r < 0.85 THEN 'registered'
                                    WHEN r < 0.90 THEN 'in_progress' WHEN r < 0.93 THEN 'dispatched'
                                    WHEN r < 0.95 THEN 'resolved' WHEN r < 0.97 THEN 'reported'
                                    ELSE 'rejected' END) AS case_status),
                    (ARRAY[{",".join(map(str, categories))}])[1 + g % {len(categories)}],
-                   '压测', p, p, {reporter}, {cell_id}, '{cell_path}'
+                   '压测', p, p, {reporter}, {cell_id}, '{cell_path}', 'resident_app'
             FROM (SELECT g, random() AS r,
                          ST_SetSRID(ST_MakePoint({x0} + random() * {x1 - x0},
                                                  {y0} + random() * {y1 - y0}), 4326) AS p

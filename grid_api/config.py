@@ -75,6 +75,7 @@ class Settings:
     photo_far_metres: int = 200
     dispute_days: int = 7
     auto_close_verified: bool = False
+    urgent_limit_percent: int = 50
     sla_sweep_seconds: int = 60
     worker_heartbeat_stale_seconds: int = 90
     push_backend: str = "log"  # log, or live: through the channels of PUSH_PROVIDERS
@@ -211,6 +212,7 @@ class Settings:
             missed_report_window_hours=_int(env, "MISSED_REPORT_WINDOW_HOURS",
                                             cls.missed_report_window_hours),
             basemap_tile_url=env.get("BASEMAP_TILE_URL", cls.basemap_tile_url),
+            urgent_limit_percent=_int(env, "URGENT_LIMIT_PERCENT", cls.urgent_limit_percent),
         )
         settings.validate()
         return settings
@@ -238,6 +240,8 @@ class Settings:
             raise ConfigError("TRUSTED_PROXY_HOPS must be 0 (no proxy) or more")
         if self.push_backend not in {"log", "live"}:
             raise ConfigError("PUSH_BACKEND must be log or live")
+        if not 1 <= self.urgent_limit_percent <= 100:  # noqa: PLR2004
+            raise ConfigError("URGENT_LIMIT_PERCENT must be between 1 and 100")
         self._validate_storage()
 
     def _validate_storage(self) -> None:

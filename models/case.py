@@ -44,6 +44,20 @@ class CaseStatus(enum.StrEnum):
     rejected = "rejected"
 
 
+class CaseSource(enum.StrEnum):
+    """The channel a case came in through (来源); set by the path that files it."""
+
+    grid_worker = "grid_worker"  # 信息采集: a grid worker's report
+    resident_app = "resident_app"  # a resident's report from the app
+    patrol = "patrol"  # found on a patrol round
+    hotline = "hotline"  # the 12345 hotline
+    other_system = "other_system"  # Open311, mini-programs, other departments' platforms
+    video = "video"  # video surveillance (视频)
+    supervision = "supervision"  # 督查: the command centre's own inspection
+    leader_assigned = "leader_assigned"  # 领导交办
+    media = "media"  # 媒体
+
+
 class CaseAction(enum.StrEnum):
     register = "register"
     reject = "reject"
@@ -62,6 +76,7 @@ class CaseAction(enum.StrEnum):
     comment = "comment"
     rate = "rate"
     dispute = "dispute"
+    mark_urgent = "urgent"  # 急要件: a supervisor sets or clears the urgent flag
 
 
 S, A = CaseStatus, CaseAction
@@ -103,6 +118,7 @@ TRANSITIONS: Final[Mapping[tuple[CaseStatus, CaseAction], CaseStatus]] = {
     (S.closed, A.rate): S.closed,
     (S.closed, A.dispute): S.in_progress,
     **{(status, A.comment): status for status in CaseStatus},
+    **{(status, A.mark_urgent): status for status in OPEN_STATUSES},
 }
 
 
@@ -122,6 +138,10 @@ class Case(Base):
     # every way of filing a case fills it (see the migration that added it).
     public_location = mapped_column(Geometry("POINT", srid=4326, spatial_index=True),
                                     deferred=True)
+    source: Mapped[CaseSource] = mapped_column(Enum(CaseSource, name="case_source"),
+                                               nullable=False)
+    # 急要件: shorter time limits for every stage still ahead.
+    urgent: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
     reported_crs: Mapped[str] = mapped_column(String(8), nullable=False, server_default="wgs84")
     address: Mapped[str | None] = mapped_column(String(200))
     seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

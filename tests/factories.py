@@ -90,7 +90,8 @@ def make_grid_tree(session: Session) -> dict:
             "community": community, "cells": cells}
 
 
-def make_case(session: Session, *, reporter: User, cell: Area, category_code: str = "E0104"):
+def make_case(session: Session, *, reporter: User, cell: Area, category_code: str = "E0104",
+              source: str = "resident_app", urgent: bool = False):
     from sqlalchemy import select  # noqa: PLC0415
 
     from models.case import Case  # noqa: PLC0415
@@ -104,7 +105,7 @@ def make_case(session: Session, *, reporter: User, cell: Area, category_code: st
     case = Case.report(actor_id=reporter.id, code=f"T{next(_sequence):013d}",
                        category_id=category_id, description="测试案件",
                        location=f"SRID=4326;POINT({lon} {lat})", reporter_id=reporter.id,
-                       grid_id=cell.id, area_path=cell.path)
+                       grid_id=cell.id, area_path=cell.path, source=source, urgent=urgent)
     session.add(case)
     session.flush()
     return case

@@ -144,6 +144,12 @@ class Dispute(Command):
     note: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class MarkUrgent(Command):
+    action = CaseAction.mark_urgent
+    urgent: bool
+
+
 # --- request schemas: each loads its command ---------------------------------------------
 
 class CommandSchema(Schema):
@@ -200,6 +206,7 @@ CommentSchema = _schema("CommentSchema", Comment, RequiredNoteSchema, internal=f
 RatingSchema = _schema("RatingSchema", Rate, score=fields.Integer(
     required=True, validate=validate.Range(min=1, max=5)))
 DisputeSchema = _schema("DisputeSchema", Dispute, RequiredNoteSchema)
+UrgentSchema = _schema("UrgentSchema", MarkUrgent, urgent=fields.Boolean(required=True))
 
 
 @dataclass(frozen=True)
@@ -239,6 +246,9 @@ ROUTES: tuple[ActionRoute, ...] = (
                 "返工: verification failed; the case goes back to the unit."),
     ActionRoute("close", "case_close", CloseSchema,
                 "结案: a supervisor closes the verified case, stating its public outcome."),
+    ActionRoute("urgent", "case_urgent", UrgentSchema,
+                "急要件: a supervisor marks the case urgent (shorter limits) or clears the "
+                "mark."),
     ActionRoute("comments", "case_comment", CommentSchema,
                 "A comment on the timeline (`internal` ones are for staff only)."),
     ActionRoute("rating", "case_rate", RatingSchema,

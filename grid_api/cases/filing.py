@@ -18,16 +18,16 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from grid_api.cases import deadlines
-from grid_api.cases.deadlines import deadline_after
+from grid_api.cases.deadlines import deadline_after, stage_limit_for
 from grid_api.cases.settings import CaseSettings
 from grid_api.cases.views import CaseRefs, describe
 from grid_api.cases.workflow import schedule_auto_dispatch, tell_watchers
-from grid_api.errors import BusinessRuleViolation, ValidationFailed
+from grid_api.errors import BusinessRuleViolation, PermissionDenied, ValidationFailed
 from grid_api.geography.areas import COVERING_CELL
 from grid_api.identity.principal import Principal
 from grid_api.working_time.calendar import CALENDAR_FINGERPRINT_SQL
-from models.case import Case, CaseAction
-from models.category import stage_limit
+from models.case import Case, CaseAction, CaseSource
+from models.user import Role
 
 FUTURE_SKEW = timedelta(minutes=10)  # phones' clocks run fast; more is a mistake
 
@@ -61,20 +61,27 @@ INSERT_SQL = text("""
     WITH new_case AS (
         INSERT INTO cases (code, status, version, category_id, description, location,
                            reported_crs, address, seen_at, reporter_id, grid_id, area_path,
-                           register_deadline, registered_at)
+                           register_deadline, registered_at, source, urgent)
         VALUES (:code, :status, :version, :category_id, :description,
                 ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :reported_crs, :address, :seen_at,
-                :reporter_id, :grid_id, :area_path, :register_deadline, :registered_at)
+                :reporter_id, :grid_id, :area_path, :register_deadline, :registered_at,
+                :source, :urgent)
         RETURNING id, created_at, updated_at, overdue, deferred, needs_manual_dispatch,
                   return_count, rework_count),
     opening AS (
-        INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note)
-        SELECT new_case.id, e.seq, e.action, e.from_status, e.to_status, e.actor_id, e.note
+        INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,
+                                 data)
+        SELECT new_case.id, e.seq, e.action, e.from_status, e.to_status, e.actor_id, e.note,
+               e.data
         FROM new_case, jsonb_to_recordset(CAST(:events AS jsonb))
              AS e(seq int, action text, from_status text, to_status text, actor_id bigint,
-                  note text))
+                  note text, data jsonb))
     SELECT * FROM new_case
 """)
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
 
 
 @dataclass(frozen=True)
@@ -83,16 +90,39 @@ class FiledReport:
     view: dict[str, Any]  # the case as its reporter sees it
 
 
+def channel(principal: Principal, asked: CaseSource | str | None) -> CaseSource:
+    """The channel a report comes in through: a grid worker's own reports are
+    ``grid_worker``, a resident's ``resident_app``; other staff file for a channel
+    (``supervision`` unless they name another: the hotline, video, a leader, the media…).
+
+    Raises ValidationFailed (a resident naming another channel).
+    """
+    if not principal.is_staff:
+        if asked not in (None, CaseSource.resident_app):
+            raise ValidationFailed(errors={"source": ["Residents report from the app."]})
+        return CaseSource.resident_app
+    if asked is not None:
+        return CaseSource(asked)
+    return CaseSource.grid_worker if principal.has(Role.grid_worker) else CaseSource.supervision
+
+
 def report_case(session: Session, principal: Principal, settings: CaseSettings, *,
                 category: str, description: str, lon: float, lat: float, crs: str,
-                address: str | None = None, seen_at: datetime | None = None) -> FiledReport:
+                address: str | None = None, seen_at: datetime | None = None,
+                source: CaseSource | str | None = None, urgent: bool = False) -> FiledReport:
     """File a report where the point falls. A grid worker's report in own cells (or any
-    staff report, or any report when review is off) is registered at once.
+    staff report, or any report when review is off) is registered at once. ``source`` is
+    the channel, as the filing path knows it (None: the reporter's own, see
+    :func:`channel`); only supervisors file a case as urgent.
 
     Raises ValidationFailed (unknown category, seen in the future),
+    PermissionDenied (urgent from someone who is not a supervisor),
     BusinessRuleViolation (outside_service_area).
     """
     now = datetime.now(UTC)
+    source = CaseSource(source) if source is not None else channel(principal, None)
+    if urgent and not (principal.has(Role.supervisor) or principal.has(Role.admin)):
+        raise PermissionDenied("urgent_is_for_supervisors")
     if seen_at is not None and seen_at > now + FUTURE_SKEW:
         raise ValidationFailed(errors={"seen_at": ["Must not be in the future."]})
     placed = session.execute(PLACEMENT_SQL, {
@@ -108,9 +138,13 @@ def report_case(session: Session, principal: Principal, settings: CaseSettings, 
         actor_id=principal.user_id, code=f"{local_day}{placed.number:06d}",
         category_id=placed.category_id, description=description, reported_crs=crs,
         address=address, seen_at=seen_at, reporter_id=principal.user_id,
-        grid_id=placed.cell_id, area_path=placed.cell_path,
-        register_deadline=deadline_after(calendar, stage_limit(
-            "register", placed.time_limits, placed.major_time_limits), now))
+        grid_id=placed.cell_id, area_path=placed.cell_path, source=source, urgent=urgent,
+        register_deadline=deadline_after(calendar, stage_limit_for(
+            "register", placed.time_limits, placed.major_time_limits, urgent=urgent,
+            cal=calendar, urgent_percent=settings.urgent_limit_percent), now))
+    # The timeline records the deadlines it set, so it alone explains them.
+    case.events[0].data = {"register_deadline": _iso(case.register_deadline),
+                           "urgent": urgent}
     if principal.is_staff or not settings.residents_need_review:
         case.apply(CaseAction.register, actor_id=principal.user_id)
         case.registered_at = now
@@ -134,7 +168,8 @@ def _insert(session: Session, case: Case, lon: float, lat: float) -> None:
     database assigned (id, timestamps, defaults) on ``case``, which stays out of the
     session."""
     events = [{"seq": event.seq, "action": event.action, "from_status": event.from_status,
-               "to_status": event.to_status, "actor_id": event.actor_id, "note": event.note}
+               "to_status": event.to_status, "actor_id": event.actor_id, "note": event.note,
+               "data": event.data or {}}
               for event in case.events]
     row = session.execute(INSERT_SQL, {
         "code": case.code, "status": case.status.value, "version": case.version,
@@ -142,6 +177,7 @@ def _insert(session: Session, case: Case, lon: float, lat: float) -> None:
         "lat": lat, "reported_crs": case.reported_crs, "address": case.address,
         "seen_at": case.seen_at, "reporter_id": case.reporter_id, "grid_id": case.grid_id,
         "area_path": case.area_path, "register_deadline": case.register_deadline,
-        "registered_at": case.registered_at, "events": json.dumps(events)}).one()
+        "registered_at": case.registered_at, "source": case.source.value,
+        "urgent": case.urgent, "events": json.dumps(events)}).one()
     for column, value in row._mapping.items():
         setattr(case, column, value)

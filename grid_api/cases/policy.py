@@ -17,6 +17,7 @@ from models.user import Role
 _SUPERVISOR_ACTIONS = frozenset({
     CaseAction.register, CaseAction.reject, CaseAction.dispatch, CaseAction.reassign,
     CaseAction.approve_extension, CaseAction.deny_extension, CaseAction.defer, CaseAction.close,
+    CaseAction.mark_urgent,
 })
 _UNIT_ACTIONS = frozenset({CaseAction.accept, CaseAction.return_, CaseAction.request_extension,
                            CaseAction.resolve})

@@ -17,7 +17,7 @@ from grid_api.cases.queues import WorkQueue
 from grid_api.errors import NotFound, ValidationFailed
 from grid_api.identity.principal import Principal
 from models.area import Area
-from models.case import OPEN_STATUSES, Case, CaseStatus
+from models.case import OPEN_STATUSES, Case, CaseSource, CaseStatus
 from models.category import Category
 
 GEOGRAPHY = Geography(srid=4326)  # distances in metres
@@ -55,6 +55,8 @@ class CaseFilter:
     created_from: datetime | None = None
     created_to: datetime | None = None
     queue: WorkQueue | None = None
+    sources: tuple[CaseSource, ...] = ()
+    urgent: bool | None = None
 
 
 def _scope(principal: Principal, mine: bool) -> ColumnElement[bool]:
@@ -80,6 +82,10 @@ def _filters(principal: Principal, criteria: CaseFilter) -> list[ColumnElement[b
         found.append(where.op("&&")(queries.envelope(*criteria.bbox)))
     if criteria.overdue is not None:
         found.append(Case.overdue.is_(criteria.overdue))
+    if criteria.sources:
+        found.append(Case.source.in_(criteria.sources))
+    if criteria.urgent is not None:
+        found.append(Case.urgent.is_(criteria.urgent))
     if criteria.created_from:
         found.append(Case.created_at >= criteria.created_from)
     if criteria.created_to:

@@ -16,7 +16,7 @@ from grid_api.web.fields import (
     UnitRefSchema,
 )
 from grid_api.web.pagination import PageArgsSchema
-from models.case import CaseStatus
+from models.case import CaseSource, CaseStatus
 
 
 class CaseCreateSchema(Schema):
@@ -27,6 +27,12 @@ class CaseCreateSchema(Schema):
     crs = CRS
     address = fields.String(validate=validate.Length(max=200))
     seen_at = DateTimeInput(metadata={"description": "When the reporter saw it"})
+    source = fields.Enum(CaseSource, metadata={"description": (
+        "The channel (来源). Residents report from the app; grid workers default to "
+        "`grid_worker`, other staff to `supervision`; staff filing for the hotline, video, "
+        "a leader or the media name it")})
+    urgent = fields.Boolean(load_default=False, metadata={
+        "description": "急要件: shorter time limits; supervisors only"})
 
 
 class CategoryRefSchema(Schema):
@@ -80,6 +86,8 @@ class CaseSchema(Schema):
     id = fields.Integer()
     code = fields.String()
     status = fields.String()
+    source = fields.String(metadata={"description": "The channel it came in through (来源)"})
+    urgent = fields.Boolean(metadata={"description": "急要件: shorter time limits"})
     redacted = fields.Boolean()
     actions = fields.List(fields.String(), metadata={
         "description": "The workflow actions you may take on the case now"})
@@ -130,6 +138,8 @@ class CaseListArgsSchema(PageArgsSchema):
     bbox = BBox()
     mine = fields.Boolean(load_default=False)
     overdue = fields.Boolean()
+    source = fields.List(fields.Enum(CaseSource))
+    urgent = fields.Boolean()
     created_from = DateTimeInput()
     created_to = DateTimeInput()
     queue = fields.Enum(WorkQueue, metadata={

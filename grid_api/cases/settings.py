@@ -18,6 +18,7 @@ class CaseSettings:
     day_end: time
     dispute_days: int = 7
     auto_close_verified: bool = False  # verification on site closes the case itself
+    urgent_limit_percent: int = 50  # 急要件 without their own limits get this share of time
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CaseSettings:
@@ -26,4 +27,5 @@ class CaseSettings:
             timezone=settings.timezone, day_start=time.fromisoformat(settings.work_day_start),
             day_end=time.fromisoformat(settings.work_day_end),
             dispute_days=settings.dispute_days,
-            auto_close_verified=settings.auto_close_verified)
+            auto_close_verified=settings.auto_close_verified,
+            urgent_limit_percent=settings.urgent_limit_percent)

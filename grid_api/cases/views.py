@@ -97,7 +97,8 @@ def describe(principal: Principal, case: Case, refs: CaseRefs) -> dict[str, Any]
     count, following = refs.followers
     described: dict[str, Any] = {
         "id": case.id, "code": case.code, "status": case.status.value,
-        "category": refs.category, "description": case.description,
+        "source": case.source.value, "urgent": case.urgent, "category": refs.category,
+        "description": case.description,
         "location": {"type": "Point", "coordinates": [refs.lon, refs.lat]},
         "location_precision": "exact",
         "address": case.address, "grid": refs.grid,

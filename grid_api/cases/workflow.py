@@ -29,7 +29,7 @@ from grid_api.infra import outbox
 from grid_api.notifications.inbox import notify_area_supervisors
 from grid_api.working_time.calendar import WorkingCalendar
 from models.attachment import Attachment
-from models.case import Case, CaseAction
+from models.case import DEADLINE_BY_STATUS, Case, CaseAction
 from models.category import Category
 from models.outbox import Topic
 from models.outcome import OutcomeKind
@@ -50,9 +50,19 @@ class ActionContext:
             self._calendar = deadlines.calendar(self.session, self.settings)
         return self._calendar
 
-    def handle_deadline(self, case: Case) -> datetime | None:
+    def deadline(self, case: Case, stage: str, start: datetime | None = None) -> datetime | None:
+        """The deadline of ``stage`` started at ``start`` (now); urgent limits for 急要件."""
         category = self.session.get(Category, case.category_id)
-        return deadlines.deadline(self.calendar, category, "handle", self.now)
+        return deadlines.deadline(self.calendar, category, stage, start or self.now,
+                                  urgent=case.urgent,
+                                  urgent_percent=self.settings.urgent_limit_percent)
+
+    def handle_deadline(self, case: Case) -> datetime | None:
+        return self.deadline(case, "handle")
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
 
 
 C = TypeVar("C", bound=c.Command)
@@ -103,7 +113,8 @@ def _dispatch(ctx: ActionContext, case: Case, cmd: c.Dispatch) -> dict[str, Any]
     case.unit_id, case.dispatched_at = unit.id, ctx.now
     case.needs_manual_dispatch = False
     case.handle_deadline = ctx.handle_deadline(case)
-    return {"unit_id": unit.id, "previous_unit_id": previous}
+    return {"unit_id": unit.id, "previous_unit_id": previous,
+            "handle_deadline": _iso(case.handle_deadline)}
 
 
 @handles(c.Accept)
@@ -156,15 +167,15 @@ def _resolve(ctx: ActionContext, case: Case, cmd: c.Resolve) -> dict[str, Any]:
         if not photos:
             raise BusinessRuleViolation("photo_required")
     case.resolved_at = ctx.now
-    case.verify_deadline = deadlines.deadline(ctx.calendar, category, "verify", ctx.now)
-    return {}
+    case.verify_deadline = ctx.deadline(case, "verify")
+    return {"verify_deadline": _iso(case.verify_deadline)}
 
 
 def _rework(ctx: ActionContext, case: Case) -> dict[str, Any]:
     case.rework_count += 1
     case.resolved_at, case.verify_deadline = None, None
     case.handle_deadline = ctx.handle_deadline(case)
-    return {"rework_count": case.rework_count}
+    return {"rework_count": case.rework_count, "handle_deadline": _iso(case.handle_deadline)}
 
 
 @handles(c.Reopen)
@@ -202,6 +213,31 @@ def _dispute(ctx: ActionContext, case: Case, cmd: c.Dispute) -> dict[str, Any]:
     case.closed_at = None
     outcomes.mark_disputed(ctx.session, case.id, ctx.now)
     return _rework(ctx, case)
+
+
+# When the stage running in each status started: urgency re-times it from there.
+_STAGE_STARTS = {"register_deadline": "created_at", "handle_deadline": "dispatched_at",
+                 "verify_deadline": "resolved_at"}
+
+
+@handles(c.MarkUrgent)
+def _mark_urgent(ctx: ActionContext, case: Case, cmd: c.MarkUrgent) -> dict[str, Any]:
+    """急要件: the running stage gets the urgent limit from its start (never a later
+    deadline); clearing the flag gives the ordinary limit back (never an earlier one)."""
+    if case.urgent == cmd.urgent:
+        raise Conflict("urgent_unchanged")
+    case.urgent = cmd.urgent
+    data: dict[str, Any] = {"urgent": cmd.urgent}
+    column = DEADLINE_BY_STATUS.get(case.status)
+    if column is not None:
+        current = getattr(case, column)
+        start = getattr(case, _STAGE_STARTS[column]) or ctx.now
+        fresh = ctx.deadline(case, column.removesuffix("_deadline"), start)
+        if current is not None and fresh is not None:
+            fresh = min(current, fresh) if cmd.urgent else max(current, fresh)
+        setattr(case, column, fresh or current)
+        data[column] = _iso(fresh or current)
+    return data
 
 
 def schedule_auto_dispatch(session: Session, case_id: int) -> None:

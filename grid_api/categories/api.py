@@ -12,8 +12,11 @@ from grid_api.web.blueprint import Blueprint
 blp = Blueprint("categories", __name__, url_prefix="/api/v1/categories",
                 description="Case categories after GB/T 30428.2 / CJ/T 214")
 
-LIMIT = fields.Dict(keys=fields.String(validate=validate.OneOf(["register", "handle",
-                                                                 "verify"])),
+STAGES = ("register", "handle", "verify")
+# ``urgent_<stage>``: the limit for 急要件 (urgent cases); without it they get a share of
+# the ordinary limit (URGENT_LIMIT_PERCENT).
+LIMIT = fields.Dict(keys=fields.String(validate=validate.OneOf(
+                        [*STAGES, *(f"urgent_{stage}" for stage in STAGES)])),
                     values=fields.Dict())
 
 

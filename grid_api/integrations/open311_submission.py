@@ -24,8 +24,9 @@ from grid_api.errors import BadRequest, NotFound
 from grid_api.identity.principal import Principal
 from grid_api.integrations import questions
 from grid_api.integrations.clients import ClientIdentity
+from models.case import CaseSource
 from models.category import Category
-from models.integration import ClientCase
+from models.integration import ClientCase, ClientChannel
 from models.user import Role
 
 MAX_DESCRIPTION = 4000  # the standard's limit
@@ -144,7 +145,8 @@ def file_request(session: Session, client: ClientIdentity, settings: CaseSetting
     filed = filing.report_case(
         session, account, settings, category=form.service_code,
         description=form.description or service_name, lon=lon, lat=lat, crs=form.crs,
-        address=form.address)
+        address=form.address, source=CaseSource.hotline
+        if client.channel is ClientChannel.hotline else CaseSource.other_system)
     details = {"channel": client.channel.value, **form.person}
     if form.media_url:
         details["media_url"] = form.media_url

@@ -25,7 +25,7 @@ from grid_api.errors import ValidationFailed
 from grid_api.identity.principal import Principal
 from grid_api.integrations import questions
 from grid_api.integrations.clients import ClientIdentity
-from models.case import Case
+from models.case import Case, CaseSource
 from models.integration import ClientCase
 from models.user import Role
 
@@ -80,7 +80,8 @@ def take_order(session: Session, client: ClientIdentity, settings: CaseSettings,
     account = Principal(user_id=client.account_id, roles=frozenset({Role.resident}))
     filed = filing.report_case(session, account, settings, category=category,
                                description=order.description, lon=lon, lat=lat,
-                               crs=order.crs, address=order.address)
+                               crs=order.crs, address=order.address,
+                               source=CaseSource.hotline)  # 12345 work orders
     details: dict[str, Any] = {"channel": client.channel.value}
     if order.caller:
         details["caller"] = order.caller

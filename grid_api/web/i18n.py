@@ -107,6 +107,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "只有工作人员可以写内部备注", "Only staff write internal notes"
     ),
     "already_rated": ("已经评价过", "Already rated"),
+    "urgent_unchanged": ("急要件标记未改变", "The case is already marked that way"),
+    "urgent_is_for_supervisors": (
+        "只有受理员、派遣员可以标记急要件", "Only supervisors mark a case urgent"
+    ),
     "dispute_window_closed": (
         "结案已超过 {days} 天，不能再申诉", "Disputes are possible for {days} days after closing"
     ),

@@ -25,6 +25,12 @@ class WorkingCalendar:
     day_end: time = time(17, 30)
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
 
+    @property
+    def hours_per_day(self) -> float:
+        opening = datetime.combine(date.min, self.day_end) - datetime.combine(date.min,
+                                                                             self.day_start)
+        return opening / timedelta(hours=1)
+
     def is_working(self, day: date) -> bool:
         return self.exceptions.get(day, day.weekday() < SATURDAY)
 

@@ -77,7 +77,7 @@ def committed_world(app, committed):
         case = Case.report(actor_id=resident.id, code="20261125999999", category_id=category_id,
                            description="并发测试", location="SRID=4326;POINT(120.101 30.209)",
                            reporter_id=resident.id, grid_id=tree["cells"][0].id,
-                           area_path=tree["cells"][0].path)
+                           area_path=tree["cells"][0].path, source="resident_app")
         session.add(case)
         session.commit()
         principal: Principal = principal_for(session, supervisor.id)

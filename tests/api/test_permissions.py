@@ -61,7 +61,7 @@ MATRIX = {
 }
 CASE_ACTIONS = ("register", "reject", "dispatch", "reassign", "accept", "return", "extend",
                 "extend/decision", "defer", "resolve", "verify", "reopen", "close", "comments",
-                "rating", "dispute")
+                "rating", "dispute", "urgent")
 STAFF_ROLES = {"grid_worker", "unit_staff", "supervisor", "admin"}
 MATRIX |= {
     ("GET", "/metrics"): (EVERYONE, "/metrics"),

@@ -192,6 +192,7 @@ def test_the_standards_example_request_files_a_case_of_the_client(http, db, city
     assert case.description == "A large sinkhole is destroying the street"
     assert case.address == "1234 5th street"
     assert case.status is CaseStatus.reported  # third-party reports wait for review
+    assert case.source.value == "other_system"  # counted under its channel (来源)
     link = db.get(ClientCase, case.id)
     assert link.client_id == made.id
     assert link.details["media_url"].startswith("http://farm3.static.flickr.com/")

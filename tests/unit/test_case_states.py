@@ -18,6 +18,9 @@ ALLOWED = {
     CaseStatus.closed: {CaseAction.rate, CaseAction.dispute, CaseAction.comment},
     CaseStatus.rejected: {CaseAction.comment},
 }
+for _status in (CaseStatus.reported, CaseStatus.registered, CaseStatus.dispatched,
+                CaseStatus.in_progress, CaseStatus.resolved, CaseStatus.verified):
+    ALLOWED[_status].add(CaseAction.mark_urgent)  # 急要件 while the case is open
 
 
 def _case(status):

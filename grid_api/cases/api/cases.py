@@ -46,7 +46,8 @@ def _report(body: dict) -> tuple[dict, int, dict]:
     filed = filing.report_case(
         db.session(), principal, case_settings(), category=body["category"],
         description=body["description"], lon=lon, lat=lat, crs=body["crs"],
-        address=body.get("address"), seen_at=body.get("seen_at"))
+        address=body.get("address"), seen_at=body.get("seen_at"),
+        source=filing.channel(principal, body.get("source")), urgent=body["urgent"])
     return filed.view, 201, {"ETag": etags.etag(filed.case.id, filed.case.version)}
 
 
@@ -94,7 +95,8 @@ class Cases(MethodView):
             category=args.get("category"), area_id=args.get("area"), unit_id=args.get("unit"),
             bbox=args.get("bbox"), mine=args["mine"], overdue=args.get("overdue"),
             created_from=args.get("created_from"), created_to=args.get("created_to"),
-            queue=args.get("queue"))
+            queue=args.get("queue"), sources=tuple(args.get("source", ())),
+            urgent=args.get("urgent"))
         query = queries.cases_query(db.session(), principal, criteria)
         page = paginate(db.session(), query, order_by=[Case.created_at, Case.id],
                         limit=args["limit"], cursor=args["cursor"])
