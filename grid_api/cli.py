@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from grid_api.app import create_app
+from grid_api.cases import tally
 from grid_api.config import Settings
 from grid_api.demo import city
 from grid_api.errors import AppError, StorageUnavailable
@@ -280,3 +281,17 @@ def import_staff(staff_csv: Path) -> None:
         session, app.extensions["grid_passwords"], staff_csv))
     for phone, roles, password in tally.new_accounts:
         click.echo(f"  new account {phone} ({roles}) first password: {password}")
+@main.command("rebuild-counters")
+@click.option("--batch", default=tally.REBUILD_BATCH, show_default=True,
+              help="Cases per transaction.")
+def rebuild_counters(batch: int) -> None:
+    """Recompute every case's counters (what the indicators count) from the timelines;
+    run after upgrading, safe while the system is in use."""
+    app = create_app()
+    done = 0
+    with app.app_context(), _session(app) as session:
+        for count in tally.rebuild_all(session, batch=batch):
+            session.commit()
+            done += count
+            click.echo(f"\r{done} cases", nl=False, err=True)
+    click.echo(f"counters rebuilt for {done} cases")

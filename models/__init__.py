@@ -5,10 +5,12 @@ from models.attachment import Attachment
 from models.base import Base
 from models.calendar import CalendarDay
 from models.case import Case, CaseAction, CaseEvent, CaseStatus
+from models.case_counter import CaseCounter
 from models.category import Category, CategoryKind
 from models.checkin import CheckIn
 from models.counter import EventCounter
 from models.device import Device, PushDelivery
+from models.evaluation import EvaluationSetting
 from models.follow import CaseFollower
 from models.grid_generation import GridGenerationJob
 from models.idempotency import IdempotencyKey
@@ -48,6 +50,7 @@ __all__ = [
     "Case",
     "CaseAction",
     "CaseAnswers",
+    "CaseCounter",
     "CaseEvent",
     "CaseStatus",
     "Category",
@@ -56,6 +59,7 @@ __all__ = [
     "CheckIn",
     "ClientCase",
     "Device",
+    "EvaluationSetting",
     "EventCounter",
     "GridAssignment",
     "GridGenerationJob",

@@ -3,8 +3,9 @@
 It costs two statements. The first reads everything the report depends on — the grid cell
 with its ancestors, the category with its major class, the reporter, the next case number
 and the fingerprint of the working calendar. The second writes the case together with the
-opening events the state machine (``models.case``) gave it. The answer is built from what
-those two returned, without reading the case back.
+opening events the state machine (``models.case``) gave it and the counters the evaluation
+reads (``models.case_counter``). The answer is built from what those two returned, without
+reading the case back.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from grid_api.cases import deadlines
+from grid_api.cases import deadlines, tally
 from grid_api.cases.deadlines import deadline_after, stage_limit_for
 from grid_api.cases.settings import CaseSettings
 from grid_api.cases.views import CaseRefs, describe
@@ -27,6 +28,7 @@ from grid_api.geography.areas import COVERING_CELL
 from grid_api.identity.principal import Principal
 from grid_api.working_time.calendar import CALENDAR_FINGERPRINT_SQL
 from models.case import Case, CaseAction, CaseSource
+from models.case_counter import CaseCounter
 from models.user import Role
 
 FUTURE_SKEW = timedelta(minutes=10)  # phones' clocks run fast; more is a mistake
@@ -61,21 +63,26 @@ INSERT_SQL = text("""
     WITH new_case AS (
         INSERT INTO cases (code, status, version, category_id, description, location,
                            reported_crs, address, seen_at, reporter_id, grid_id, area_path,
-                           register_deadline, registered_at, source, urgent)
+                           register_deadline, registered_at, source, urgent, created_at)
         VALUES (:code, :status, :version, :category_id, :description,
                 ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :reported_crs, :address, :seen_at,
                 :reporter_id, :grid_id, :area_path, :register_deadline, :registered_at,
-                :source, :urgent)
+                :source, :urgent, :now)
         RETURNING id, created_at, updated_at, overdue, deferred, needs_manual_dispatch,
                   return_count, rework_count),
     opening AS (
         INSERT INTO case_events (case_id, seq, action, from_status, to_status, actor_id, note,
-                                 data)
+                                 data, created_at)
         SELECT new_case.id, e.seq, e.action, e.from_status, e.to_status, e.actor_id, e.note,
-               e.data
+               e.data, :now
         FROM new_case, jsonb_to_recordset(CAST(:events AS jsonb))
              AS e(seq int, action text, from_status text, to_status text, actor_id bigint,
-                  note text, data jsonb))
+                  note text, data jsonb)),
+    counters AS (
+        INSERT INTO case_counters
+        SELECT (jsonb_populate_record(NULL::case_counters, CAST(:counters AS jsonb)
+                                      || jsonb_build_object('case_id', new_case.id))).*
+        FROM new_case)
     SELECT * FROM new_case
 """)
 
@@ -148,7 +155,10 @@ def report_case(session: Session, principal: Principal, settings: CaseSettings, 
     if principal.is_staff or not settings.residents_need_review:
         case.apply(CaseAction.register, actor_id=principal.user_id)
         case.registered_at = now
-    _insert(session, case, lon, lat)
+    for event in case.events:
+        event.created_at = now  # one time for the case, its opening events and its counters
+    _insert(session, case, lon, lat, now=now,
+            counters=tally.opening(case, placed.category_code))
     if case.registered_at is not None:
         schedule_auto_dispatch(session, case.id)
         tell_watchers(session, case.id, "new")
@@ -163,10 +173,11 @@ def report_case(session: Session, principal: Principal, settings: CaseSettings, 
         unit=None)))
 
 
-def _insert(session: Session, case: Case, lon: float, lat: float) -> None:
-    """Write the new case and its opening events in one statement; fill in what the
-    database assigned (id, timestamps, defaults) on ``case``, which stays out of the
-    session."""
+def _insert(session: Session, case: Case, lon: float, lat: float, *, now: datetime,
+            counters: CaseCounter) -> None:
+    """Write the new case, its opening events and its counters in one statement; fill in
+    what the database assigned (id, timestamps, defaults) on ``case``, which stays out of
+    the session."""
     events = [{"seq": event.seq, "action": event.action, "from_status": event.from_status,
                "to_status": event.to_status, "actor_id": event.actor_id, "note": event.note,
                "data": event.data or {}}
@@ -178,6 +189,7 @@ def _insert(session: Session, case: Case, lon: float, lat: float) -> None:
         "seen_at": case.seen_at, "reporter_id": case.reporter_id, "grid_id": case.grid_id,
         "area_path": case.area_path, "register_deadline": case.register_deadline,
         "registered_at": case.registered_at, "source": case.source.value,
-        "urgent": case.urgent, "events": json.dumps(events)}).one()
+        "urgent": case.urgent, "now": now, "events": json.dumps(events),
+        "counters": json.dumps(counters.values(), default=str)}).one()
     for column, value in row._mapping.items():
         setattr(case, column, value)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grid_api.cases import commands as c
-from grid_api.cases import deadlines, outcomes, policy, queries
+from grid_api.cases import deadlines, outcomes, policy, queries, tally
 from grid_api.cases.audiences import announce
 from grid_api.cases.settings import CaseSettings
 from grid_api.errors import (
@@ -257,6 +257,8 @@ def _apply(ctx: ActionContext, case: Case, cmd: c.Command) -> None:
     event = case.apply(action, actor_id=ctx.actor.user_id, note=cmd.note, reason=cmd.reason,
                        data=data)
     event.internal = cmd.internal
+    event.created_at = ctx.now  # the time its deadlines were measured against
+    tally.record(ctx.session, case, event)
     ctx.session.flush()  # the event id, for whoever is told about it next
     announce(ctx.session, case, event)
     if action is CaseAction.register:

@@ -158,6 +158,12 @@ MATRIX |= {
     ("GET", "/api/v1/stats/patrols/missed"): (
         {"supervisor", "admin"}, "/api/v1/stats/patrols/missed?area={area}"),
 }
+STATS = "from=2026-01-01&to=2026-01-31"
+MATRIX |= {
+    ("GET", "/api/v1/stats/indicators"): (STAFF_ROLES, f"/api/v1/stats/indicators?{STATS}"),
+    ("GET", "/api/v1/stats/definitions"): (EVERYONE, "/api/v1/stats/definitions"),
+    ("PATCH", "/api/v1/stats/definitions"): ({"admin"}, "/api/v1/stats/definitions"),
+}
 # Case endpoints let every signed-in user through the door; which case they may see or act
 # on is decided per case (tests in test_cases, test_case_lists, test_photos). Here: the
 # anonymous are refused, and nobody meets a server error.

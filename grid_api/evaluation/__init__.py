@@ -1,0 +1,1 @@
+"""Evaluation: indicators, rankings, the one-screen overview, hot spots and exports."""

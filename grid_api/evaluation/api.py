@@ -1,0 +1,66 @@
+"""Statistics: indicators and the city's 口径 (definitions)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask.views import MethodView
+
+from grid_api.evaluation import definitions, tables
+from grid_api.evaluation.indicators import Period
+from grid_api.evaluation.schemas import (
+    DefinitionsSchema,
+    IndicatorArgsSchema,
+    IndicatorTableSchema,
+)
+from grid_api.evaluation.scope import Asked
+from grid_api.web import auth, db, permissions
+from grid_api.web.blueprint import Blueprint
+
+blp = Blueprint("statistics", __name__, url_prefix="/api/v1/stats",
+                description="Evaluation: indicators, rankings and the overview (一屏通览)")
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["GRID_SETTINGS"].timezone)
+
+
+@blp.route("/indicators")
+class Indicators(MethodView):
+    @permissions.require(permissions.STAFF)
+    @blp.arguments(IndicatorArgsSchema, location="query")
+    @blp.response(200, IndicatorTableSchema)
+    @blp.alt_response(403, description="An area, unit or worker outside your scope")
+    @blp.alt_response(422, description="Unknown grouping, inverted or too long a period")
+    def get(self, args):
+        """Counts and rates (GB/T 30428.4) for your scope over a period: supervisors their
+        area subtree, unit staff their unit, grid workers their own reports."""
+        request = tables.Request(
+            period=Period.checked(args["from_"], args["to"], _zone()),
+            group_by=args["group_by"],
+            asked=Asked(area_id=args.get("area"), unit_id=args.get("unit"),
+                        worker_id=args.get("worker")),
+            category=args.get("category"), sources=tuple(s.value for s in args.get("source", ())),
+            urgent=args.get("urgent"))
+        return tables.indicator_table(db.session(), auth.current_principal(), request,
+                                      now=datetime.now(UTC))
+
+
+@blp.route("/definitions")
+class Definitions(MethodView):
+    @permissions.require(permissions.PUBLIC)
+    @blp.response(200, DefinitionsSchema)
+    def get(self):
+        """The city's 口径: the cohort and denominators its published rates use."""
+        return definitions.current(db.session()).as_dict()
+
+    @permissions.require(permissions.ADMIN)
+    @blp.arguments(DefinitionsSchema)
+    @blp.response(200, DefinitionsSchema)
+    @db.transactional
+    def patch(self, body):
+        """Change the 口径; every indicator answer from now on names the new one."""
+        return definitions.change(db.session(), body,
+                                  actor_id=auth.current_principal().user_id).as_dict()

@@ -1,0 +1,245 @@
+"""Indicators (GB/T 30428.4 style): counts and rates over the per-case counters, for a scope
+and a period, grouped by time or by child area, unit, grid worker or category.
+
+Two aggregate queries over ``case_counters``, both bounded by an indexed time range: one
+counts reports by the time they were made, one counts the cohort (口径) by the time it was
+registered or reported. Every formula is in README.md and in :data:`RATES`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from grid_api.errors import ValidationFailed
+from grid_api.evaluation.definitions import Definitions
+
+MAX_PERIOD_DAYS = 366
+PERIODS = ("day", "week", "month")
+GROUPINGS = ("none", *PERIODS, "area", "unit", "worker", "category")
+
+# Reports, counted by when they were made (上报, 有效上报, 作废 and 按时立案).
+REPORT_MEASURES = {
+    "reported": "count(*)",
+    "valid": "count(*) FILTER (WHERE registered_at IS NOT NULL)",
+    "rejected": "count(*) FILTER (WHERE rejected)",
+    "registered_on_time": "count(*) FILTER (WHERE registered_at IS NOT NULL "
+                          "AND registered_on_time)",
+}
+# The cohort: registered cases, counted by registration (or report) time. {x} is
+# "AND NOT deferred" where 缓办 cases leave the on-time denominators.
+COHORT_MEASURES = {
+    "registered": "count(*)",
+    "dispatched": "count(*) FILTER (WHERE dispatched)",
+    "dispatched_accurately": "count(*) FILTER (WHERE dispatched AND returns = 0)",
+    "handled": "count(*) FILTER (WHERE handled)",
+    "handled_on_time": "count(*) FILTER (WHERE handled AND handled_on_time {x})",
+    "handle_due": "count(*) FILTER (WHERE dispatched AND (handled OR handle_deadline < :now) {x})",
+    "verified": "count(*) FILTER (WHERE verified)",
+    "closed": "count(*) FILTER (WHERE closed)",
+    "closed_on_time": "count(*) FILTER (WHERE closed_on_time {x})",
+    "due": "count(*) FILTER (WHERE (closed OR coalesce(handle_deadline, due_at) < :now) {x})",
+    "reworked": "count(*) FILTER (WHERE reworks > 0)",
+    "extended": "count(*) FILTER (WHERE extensions > 0)",
+    "deferred": "count(*) FILTER (WHERE deferred)",
+    "returns": "coalesce(sum(returns), 0)",
+    "overdue": "count(*) FILTER (WHERE late OR (NOT deferred AND due_at < :now))",
+    "overdue_now": "count(*) FILTER (WHERE NOT deferred AND due_at < :now)",
+    "open": "count(*) FILTER (WHERE NOT closed)",
+    "checks": "coalesce(sum(checks), 0)",
+    "checks_on_time": "coalesce(sum(checks_on_time), 0)",
+    "rated": "count(*) FILTER (WHERE rating IS NOT NULL)",
+    "rating_sum": "coalesce(sum(rating), 0)",
+    "satisfied": "count(*) FILTER (WHERE rating >= :satisfied_from)",
+}
+COUNT_NAMES = {  # what the answer's counts are called, in the published vocabulary
+    "reported": "上报", "valid": "有效上报", "registered": "立案", "dispatched": "派遣",
+    "handled": "处置", "verified": "核查", "closed": "结案", "rejected": "作废",
+    "reworked": "返工", "extended": "延期", "deferred": "缓办", "returns": "回退",
+    "overdue": "超期", "overdue_now": "超期未办结", "open": "未结案", "due": "应结案",
+    "handle_due": "应处置", "checks": "核查次数",
+}
+
+
+@dataclass(frozen=True)
+class Rate:
+    name: str
+    zh: str
+    numerator: str
+    denominator: str
+
+
+def rates(definitions: Definitions) -> tuple[Rate, ...]:
+    """Every rate as numerator / denominator, after the city's 口径."""
+    return (
+        Rate("valid_report_rate", "有效上报率", "valid", "reported"),
+        Rate("on_time_registration_rate", "按时立案率", "registered_on_time", "valid"),
+        Rate("accurate_dispatch_rate", "准确派遣率", "dispatched_accurately", "dispatched"),
+        Rate("handling_rate", "处置率", "handled", "dispatched"),
+        Rate("on_time_handling_rate", "按期处置率", "handled_on_time", "handle_due"),
+        Rate("closing_rate", "结案率", "closed", "registered"),
+        Rate("on_time_closing_rate", "按期结案率", "closed_on_time", "due"),
+        Rate("rework_rate", "返工率", "reworked", definitions.rework_denominator),
+        Rate("extension_rate", "延期率", "extended", "dispatched"),
+        Rate("overdue_open_rate", "超期待处置率", "overdue_now", "open"),
+        Rate("on_time_check_rate", "按时核查率", "checks_on_time", "checks"),
+        Rate("satisfaction_rate", "满意率", "satisfied", "rated"),
+    )
+
+
+def percent(numerator: int, denominator: int) -> float | None:
+    """A rate in percent, rounded half up to two decimals (911 of 972 → 93.72)."""
+    if not denominator:
+        return None
+    exact = Decimal(numerator) * 100 / Decimal(denominator)
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cases: an area subtree, a unit, a reporting grid worker, a category prefix."""
+
+    area_path: str | None = None
+    unit_id: int | None = None
+    worker_id: int | None = None
+    category: str | None = None
+    sources: tuple[str, ...] = ()
+    urgent: bool | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date  # inclusive
+    zone: ZoneInfo
+
+    @classmethod
+    def checked(cls, first: date, last: date, zone: ZoneInfo) -> Period:
+        """Raises ValidationFailed (inverted, or longer than MAX_PERIOD_DAYS)."""
+        if last < first:
+            raise ValidationFailed("period_inverted", errors={"to": ["Before `from`."]})
+        if (last - first).days + 1 > MAX_PERIOD_DAYS:
+            raise ValidationFailed("period_too_long", params={"days": MAX_PERIOD_DAYS},
+                                   errors={"to": [f"At most {MAX_PERIOD_DAYS} days."]})
+        return cls(first, last, zone)
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first, time.min, self.zone)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.last + timedelta(days=1), time.min, self.zone)
+
+
+def _where(scope: Scope, column: str) -> tuple[list[str], dict[str, Any]]:
+    clauses = [f"{column} >= :start", f"{column} < :end"]
+    params: dict[str, Any] = {}
+    if scope.area_path:
+        clauses.append("area_path LIKE :area_like")
+        params["area_like"] = scope.area_path + "%"
+    if scope.unit_id is not None:
+        clauses.append("unit_id = :unit_id")
+        params["unit_id"] = scope.unit_id
+    if scope.worker_id is not None:
+        clauses.append("reporter_id = :worker_id")
+        params["worker_id"] = scope.worker_id
+    if scope.category:
+        clauses.append("category_code LIKE :category_like")
+        params["category_like"] = scope.category.replace("%", "").replace("_", "") + "%"
+    if scope.sources:
+        clauses.append("source::text = ANY(:sources)")
+        params["sources"] = list(scope.sources)
+    if scope.urgent is not None:
+        clauses.append("urgent = :urgent")
+        params["urgent"] = scope.urgent
+    return clauses, params
+
+
+def _group_key(group_by: str, column: str, scope: Scope) -> tuple[str, dict[str, Any]]:
+    if group_by in PERIODS:  # a constant per grouping, never input text
+        unit = {"day": "day", "week": "week", "month": "month"}[group_by]
+        return f"date_trunc('{unit}', {column} AT TIME ZONE :tz)::date::text", {}
+    if group_by == "area":
+        prefix = scope.area_path or "/"
+        return ("coalesce(nullif(split_part(substr(area_path, :prefix_len + 1), '/', 1), ''), "
+                ":own_area)", {"prefix_len": len(prefix),
+                               "own_area": prefix.rstrip("/").rsplit("/", 1)[-1]})
+    if group_by == "unit":
+        return "unit_id::text", {}
+    if group_by == "worker":
+        return "reporter_id::text", {}
+    if group_by == "category":
+        wide = not scope.category or len(scope.category) < 3  # noqa: PLR2004 - 大类 codes
+        return f"left(category_code, {3 if wide else 12})", {}
+    return "'total'", {}
+
+
+def _aggregate(session: Session, measures: dict[str, str], column: str, *, extra: str = "",
+               scope: Scope, group_by: str, params: dict[str, Any]) -> dict[str, dict]:
+    clauses, where_params = _where(scope, column)
+    if extra:
+        clauses.append(extra)
+    key, key_params = _group_key(group_by, column, scope)
+    selected = ", ".join(f"{sql} AS {name}" for name, sql in measures.items())
+    sql = (f"SELECT {key} AS key, {selected} FROM case_counters "  # noqa: S608 - constants
+           f"WHERE {' AND '.join(clauses)} GROUP BY 1")
+    rows = session.execute(text(sql), {**params, **where_params, **key_params})
+    return {row.key: {name: int(getattr(row, name)) for name in measures} for row in rows}
+
+
+def compute(session: Session, *, scope: Scope, period: Period, group_by: str,
+            definitions: Definitions, now: datetime) -> dict[str, dict[str, int]]:
+    """Counts per group key (``'total'`` when not grouped). Raises ValidationFailed."""
+    if group_by not in GROUPINGS:
+        raise ValidationFailed(errors={"group_by": [f"One of: {', '.join(GROUPINGS)}."]})
+    params = {"start": period.start, "end": period.end, "now": now,
+              "tz": period.zone.key, "satisfied_from": definitions.satisfied_from}
+    deferred = "AND NOT deferred" if definitions.exclude_deferred else ""
+    cohort = {name: sql.replace("{x}", deferred) for name, sql in COHORT_MEASURES.items()}
+    reports = _aggregate(session, REPORT_MEASURES, "reported_at", scope=scope,
+                         group_by=group_by, params=params)
+    if definitions.cohort == "registered":
+        registered = _aggregate(session, cohort, "registered_at", scope=scope,
+                                group_by=group_by, params=params)
+    else:
+        registered = _aggregate(session, cohort, "reported_at",
+                                extra="registered_at IS NOT NULL", scope=scope,
+                                group_by=group_by, params=params)
+    groups: dict[str, dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys([*REPORT_MEASURES, *COHORT_MEASURES], 0))
+    for found in (reports, registered):
+        for key, counts in found.items():
+            groups[key].update(counts)
+    return dict(groups)
+
+
+def total(groups: dict[str, dict[str, int]]) -> dict[str, int]:
+    """Every measure is a count or a sum, so the total is the sum of the groups."""
+    summed: dict[str, int] = dict.fromkeys([*REPORT_MEASURES, *COHORT_MEASURES], 0)
+    for counts in groups.values():
+        for name, value in counts.items():
+            summed[name] += value
+    return summed
+
+
+def describe(counts: dict[str, int], definitions: Definitions) -> dict[str, Any]:
+    """Counts and rates of one group, each rate with its numerator and denominator."""
+    shown = {name: counts[name] for name in COUNT_NAMES}
+    described = {rate.name: {"value": percent(counts[rate.numerator], counts[rate.denominator]),
+                             "numerator": counts[rate.numerator],
+                             "denominator": counts[rate.denominator]}
+                 for rate in rates(definitions)}
+    mean = (Decimal(counts["rating_sum"]) / counts["rated"]).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP) if counts["rated"] else None
+    described["mean_rating"] = {"value": float(mean) if mean is not None else None,
+                                "numerator": counts["rating_sum"],
+                                "denominator": counts["rated"]}
+    return {"counts": shown, "rates": described}

@@ -1,0 +1,67 @@
+"""Request and answer schemas of the evaluation endpoints."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from grid_api.evaluation.definitions import COHORTS, REWORK_DENOMINATORS
+from grid_api.evaluation.indicators import GROUPINGS, MAX_PERIOD_DAYS
+from models.case import CaseSource
+
+
+class IndicatorArgsSchema(Schema):
+    from_ = fields.Date(required=True, data_key="from", metadata={
+        "description": "First day of the period (the city's local date)"})
+    to = fields.Date(required=True, metadata={
+        "description": f"Last day of the period, inclusive; at most {MAX_PERIOD_DAYS} days"})
+    group_by = fields.String(load_default="none", validate=validate.OneOf(GROUPINGS))
+    area = fields.Integer(metadata={"description": "An area: its whole subtree"})
+    unit = fields.Integer()
+    worker = fields.Integer(metadata={"description": "A grid worker: the cases they reported"})
+    category = fields.String(validate=validate.Length(min=1, max=12), metadata={
+        "description": "A category code prefix: `E05` is every street-order case"})
+    source = fields.List(fields.Enum(CaseSource))
+    urgent = fields.Boolean()
+
+    @validates_schema
+    def _period(self, data, **_kwargs):
+        first, last = data.get("from_"), data.get("to")
+        if first and last and last < first:
+            raise ValidationError("Before `from`.", "to")
+
+
+class RateSchema(Schema):
+    value = fields.Float(allow_none=True, metadata={"description": "Percent, 2 decimals"})
+    numerator = fields.Integer()
+    denominator = fields.Integer()
+
+
+class FiguresSchema(Schema):
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    rates = fields.Dict(keys=fields.String(), values=fields.Nested(RateSchema))
+
+
+class GroupSchema(FiguresSchema):
+    key = fields.String(allow_none=True)
+    label = fields.Dict(allow_none=True)
+
+
+class DefinitionsSchema(Schema):
+    cohort = fields.String(validate=validate.OneOf(COHORTS), metadata={
+        "description": "`registered`: a period counts the cases registered in it; "
+                       "`reported`: those reported in it"})
+    exclude_deferred = fields.Boolean(metadata={
+        "description": "缓办 cases leave the on-time denominators"})
+    rework_denominator = fields.String(validate=validate.OneOf(REWORK_DENOMINATORS), metadata={
+        "description": "返工率 over `handled` (处置数) or over `due` (应结案数)"})
+    satisfied_from = fields.Integer(validate=validate.Range(min=1, max=5))
+
+
+class IndicatorTableSchema(Schema):
+    period = fields.Dict()
+    filters = fields.Dict()
+    group_by = fields.String()
+    definitions = fields.Nested(DefinitionsSchema)
+    as_of = fields.DateTime()
+    total = fields.Nested(FiguresSchema)
+    groups = fields.List(fields.Nested(GroupSchema))

@@ -1,0 +1,83 @@
+"""The indicator table a request asks for: scope granted, definitions read, groups
+computed and labelled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from grid_api.evaluation import definitions, indicators
+from grid_api.evaluation.indicators import Period, Scope
+from grid_api.evaluation.scope import Asked, grant
+from grid_api.identity.principal import Principal
+from models.area import Area
+from models.category import Category
+from models.unit import Unit
+from models.user import User
+
+
+@dataclass(frozen=True)
+class Request:
+    period: Period
+    group_by: str = "none"
+    asked: Asked = field(default_factory=Asked)
+    category: str | None = None
+    sources: tuple[str, ...] = ()
+    urgent: bool | None = None
+
+
+def _int_keys(keys: list[str | None]) -> list[int]:
+    return [int(key) for key in keys if key is not None and key.isdigit()]
+
+
+def labels(session: Session, group_by: str, keys: list[str | None]) -> dict[str | None, Any]:
+    """What each group key names: an area, a unit, a grid worker, a category."""
+    if group_by == "area":
+        rows = session.execute(select(Area.id, Area.code, Area.name)
+                               .where(Area.id.in_(_int_keys(keys))))
+        return {str(i): {"id": i, "code": code, "name": name} for i, code, name in rows}
+    if group_by == "unit":
+        rows = session.execute(select(Unit.id, Unit.code, Unit.name)
+                               .where(Unit.id.in_(_int_keys(keys))))
+        return {str(i): {"id": i, "code": code, "name": name} for i, code, name in rows}
+    if group_by == "worker":
+        rows = session.execute(select(User.id, User.display_name)
+                               .where(User.id.in_(_int_keys(keys))))
+        return {str(i): {"id": i, "name": name} for i, name in rows}
+    if group_by == "category":
+        rows = session.execute(select(Category.code, Category.name_zh, Category.name_en)
+                               .where(Category.code.in_([k for k in keys if k])))
+        return {code: {"code": code, "name": zh, "name_en": en} for code, zh, en in rows}
+    return {}
+
+
+def indicator_table(session: Session, principal: Principal, request: Request, *,
+                    now: datetime) -> dict[str, Any]:
+    """Counts and rates for the caller's scope. Raises PermissionDenied, ValidationFailed."""
+    granted = grant(session, principal, request.asked)
+    scope = Scope(area_path=granted.area_path, unit_id=granted.unit_id,
+                  worker_id=granted.worker_id, category=request.category,
+                  sources=request.sources, urgent=request.urgent)
+    city = definitions.current(session)
+    groups = indicators.compute(session, scope=scope, period=request.period,
+                                group_by=request.group_by, definitions=city, now=now)
+    named = labels(session, request.group_by, list(groups))
+    ordered = sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or ""))
+    return {
+        "period": {"from": request.period.first, "to": request.period.last,
+                   "timezone": request.period.zone.key},
+        "filters": {"area": granted.area_id, "unit": granted.unit_id,
+                    "worker": granted.worker_id, "category": request.category,
+                    "source": list(request.sources), "urgent": request.urgent},
+        "group_by": request.group_by,
+        "definitions": city.as_dict(),
+        "as_of": now,
+        "total": indicators.describe(indicators.total(groups), city),
+        "groups": [] if request.group_by == "none" else [
+            {"key": key, "label": named.get(key), **indicators.describe(counts, city)}
+            for key, counts in ordered],
+    }
