@@ -8,12 +8,15 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask.views import MethodView
 
-from grid_api.evaluation import definitions, tables
+from grid_api.evaluation import definitions, rankings, tables
 from grid_api.evaluation.indicators import Period
 from grid_api.evaluation.schemas import (
     DefinitionsSchema,
     IndicatorArgsSchema,
     IndicatorTableSchema,
+    RankingArgsSchema,
+    RankingSchema,
+    RankingSettingsSchema,
 )
 from grid_api.evaluation.scope import Asked
 from grid_api.web import auth, db, permissions
@@ -64,3 +67,37 @@ class Definitions(MethodView):
         """Change the 口径; every indicator answer from now on names the new one."""
         return definitions.change(db.session(), body,
                                   actor_id=auth.current_principal().user_id).as_dict()
+
+
+@blp.route("/rankings")
+class Rankings(MethodView):
+    @permissions.require(permissions.SUPERVISION)
+    @blp.arguments(RankingArgsSchema, location="query")
+    @blp.response(200, RankingSchema)
+    @blp.alt_response(403, description="An area outside your scope")
+    @blp.alt_response(422, description="Unknown kind, inverted or too long a period")
+    def get(self, args):
+        """Units, areas (the children of the area) or grid workers, best first: weighted
+        sums of rates with the city's weights and grade bands, each score explained."""
+        return tables.ranking_table(
+            db.session(), auth.current_principal(), kind=args["kind"],
+            period=Period.checked(args["from_"], args["to"], _zone()),
+            asked=Asked(area_id=args.get("area")), category=args.get("category"),
+            now=datetime.now(UTC))
+
+
+@blp.route("/ranking-settings")
+class RankingSettings(MethodView):
+    @permissions.require(permissions.STAFF)
+    @blp.response(200, RankingSettingsSchema)
+    def get(self):
+        """Weights per kind of ranking (percent, summing to 100) and grade bands."""
+        return rankings.settings(db.session())
+
+    @permissions.require(permissions.ADMIN)
+    @blp.arguments(RankingSettingsSchema)
+    @blp.response(200, RankingSettingsSchema)
+    @db.transactional
+    def patch(self, body):
+        """Change the weights of a kind of ranking, or the grade bands."""
+        return rankings.change(db.session(), body, actor_id=auth.current_principal().user_id)

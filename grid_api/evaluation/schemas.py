@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from grid_api.evaluation.definitions import COHORTS, REWORK_DENOMINATORS
 from grid_api.evaluation.indicators import GROUPINGS, MAX_PERIOD_DAYS
+from grid_api.evaluation.rankings import KINDS
 from models.case import CaseSource
 
 
@@ -65,3 +66,49 @@ class IndicatorTableSchema(Schema):
     as_of = fields.DateTime()
     total = fields.Nested(FiguresSchema)
     groups = fields.List(fields.Nested(GroupSchema))
+
+
+class RankingArgsSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(list(KINDS)))
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+    area = fields.Integer()
+    category = fields.String(validate=validate.Length(min=1, max=12))
+
+
+class ComponentSchema(Schema):
+    name = fields.String()
+    label = fields.String()
+    value = fields.Float(allow_none=True, metadata={"description": "0–100"})
+    weight = fields.Integer(metadata={"description": "Percent"})
+    points = fields.Float(allow_none=True)
+
+
+class RankedSchema(Schema):
+    rank = fields.Integer()
+    key = fields.String()
+    label = fields.Dict(allow_none=True)
+    score = fields.Float()
+    grade = fields.String()
+    components = fields.List(fields.Nested(ComponentSchema))
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class GradeSchema(Schema):
+    grade = fields.String(required=True, validate=validate.Length(min=1, max=10))
+    from_ = fields.Float(required=True, data_key="from", attribute="from")
+
+
+class RankingSettingsSchema(Schema):
+    weights = fields.Dict(keys=fields.String(validate=validate.OneOf(list(KINDS))),
+                          values=fields.Dict(keys=fields.String(), values=fields.Integer()))
+    grades = fields.List(fields.Nested(GradeSchema))
+
+
+class RankingSchema(Schema):
+    kind = fields.String()
+    period = fields.Dict()
+    weights = fields.Dict()
+    grades = fields.List(fields.Nested(GradeSchema))
+    definitions = fields.Nested(DefinitionsSchema)
+    items = fields.List(fields.Nested(RankedSchema))

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grid_api.evaluation import definitions, indicators
+from grid_api.evaluation import definitions, indicators, rankings
 from grid_api.evaluation.indicators import Period, Scope
 from grid_api.evaluation.scope import Asked, grant
 from grid_api.identity.principal import Principal
@@ -81,3 +81,16 @@ def indicator_table(session: Session, principal: Principal, request: Request, *,
             {"key": key, "label": named.get(key), **indicators.describe(counts, city)}
             for key, counts in ordered],
     }
+
+
+def ranking_table(session: Session, principal: Principal, *, kind: str, period: Period,
+                  asked: Asked, category: str | None, now: datetime) -> dict[str, Any]:
+    """A ranking within the caller's scope. Raises PermissionDenied, ValidationFailed."""
+    granted = grant(session, principal, asked)
+    scope = Scope(area_path=granted.area_path, category=category)
+    table = rankings.ranking(session, kind=kind, scope=scope, period=period, now=now)
+    named = labels(session, rankings.KINDS[kind], [item["key"] for item in table["items"]])
+    for item in table["items"]:
+        item["label"] = named.get(item["key"])
+    table["period"] = {"from": period.first, "to": period.last, "timezone": period.zone.key}
+    return table

@@ -163,6 +163,11 @@ MATRIX |= {
     ("GET", "/api/v1/stats/indicators"): (STAFF_ROLES, f"/api/v1/stats/indicators?{STATS}"),
     ("GET", "/api/v1/stats/definitions"): (EVERYONE, "/api/v1/stats/definitions"),
     ("PATCH", "/api/v1/stats/definitions"): ({"admin"}, "/api/v1/stats/definitions"),
+    ("GET", "/api/v1/stats/rankings"): (
+        {"supervisor", "admin"}, f"/api/v1/stats/rankings?kind=unit&{STATS}"),
+    ("GET", "/api/v1/stats/ranking-settings"): (STAFF_ROLES, "/api/v1/stats/ranking-settings"),
+    ("PATCH", "/api/v1/stats/ranking-settings"): (
+        {"admin"}, "/api/v1/stats/ranking-settings"),
 }
 # Case endpoints let every signed-in user through the door; which case they may see or act
 # on is decided per case (tests in test_cases, test_case_lists, test_photos). Here: the
