@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     SmallInteger,
     String,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -77,6 +78,11 @@ class CaseCounter(Base):
               postgresql_ops={"area_path": "text_pattern_ops"}),
         Index("ix_case_counters_unit_registered", "unit_id", "registered_at"),
         Index("ix_case_counters_reporter_reported", "reporter_id", "reported_at"),
+        # The overview's open cases and deadlines: only rows still running are indexed.
+        Index("ix_case_counters_open_area", "area_path",
+              postgresql_ops={"area_path": "text_pattern_ops"},
+              postgresql_where=text("status NOT IN ('closed', 'rejected')")),
+        Index("ix_case_counters_due_at", "due_at", postgresql_where=text("due_at IS NOT NULL")),
     )
 
     @classmethod

@@ -14,6 +14,8 @@ from grid_api.evaluation.schemas import (
     DefinitionsSchema,
     IndicatorArgsSchema,
     IndicatorTableSchema,
+    OverviewArgsSchema,
+    OverviewSchema,
     RankingArgsSchema,
     RankingSchema,
     RankingSettingsSchema,
@@ -101,3 +103,29 @@ class RankingSettings(MethodView):
     def patch(self, body):
         """Change the weights of a kind of ranking, or the grade bands."""
         return rankings.change(db.session(), body, actor_id=auth.current_principal().user_id)
+
+
+@blp.route("/overview")
+class Overview(MethodView):
+    @permissions.require(permissions.SUPERVISION)
+    @blp.arguments(OverviewArgsSchema, location="query")
+    @blp.response(200, OverviewSchema)
+    @blp.alt_response(403, description="An area outside your scope")
+    def get(self, args):
+        """一屏通览: today, this month and this year; open cases by status; overdue and
+        nearly overdue cases; top categories; channels; the units with most returns; the
+        trend against last year."""
+        return tables.overview(db.session(), auth.current_principal(),
+                               area_id=args.get("area"), zone=_zone(), now=datetime.now(UTC))
+
+
+@blp.route("/public-overview")
+class PublicOverview(MethodView):
+    @permissions.require(permissions.PUBLIC)
+    @blp.arguments(OverviewArgsSchema, location="query")
+    @blp.response(200, OverviewSchema)
+    def get(self, args):
+        """The city's published figures for an area, as bulletins show them: counts, rates,
+        categories and channels, no case and no person."""
+        return tables.overview(db.session(), None, area_id=args.get("area"), zone=_zone(),
+                               now=datetime.now(UTC))

@@ -23,7 +23,7 @@ from grid_api.evaluation.definitions import Definitions
 
 MAX_PERIOD_DAYS = 366
 PERIODS = ("day", "week", "month")
-GROUPINGS = ("none", *PERIODS, "area", "unit", "worker", "category")
+GROUPINGS = ("none", *PERIODS, "area", "unit", "worker", "category", "source")
 
 # Reports, counted by when they were made (上报, 有效上报, 作废 and 按时立案).
 REPORT_MEASURES = {
@@ -163,6 +163,9 @@ def _where(scope: Scope, column: str) -> tuple[list[str], dict[str, Any]]:
     return clauses, params
 
 
+COLUMN_KEYS = {"unit": "unit_id::text", "worker": "reporter_id::text", "source": "source::text"}
+
+
 def _group_key(group_by: str, column: str, scope: Scope) -> tuple[str, dict[str, Any]]:
     if group_by in PERIODS:  # a constant per grouping, never input text
         unit = {"day": "day", "week": "week", "month": "month"}[group_by]
@@ -172,10 +175,8 @@ def _group_key(group_by: str, column: str, scope: Scope) -> tuple[str, dict[str,
         return ("coalesce(nullif(split_part(substr(area_path, :prefix_len + 1), '/', 1), ''), "
                 ":own_area)", {"prefix_len": len(prefix),
                                "own_area": prefix.rstrip("/").rsplit("/", 1)[-1]})
-    if group_by == "unit":
-        return "unit_id::text", {}
-    if group_by == "worker":
-        return "reporter_id::text", {}
+    if group_by in COLUMN_KEYS:
+        return COLUMN_KEYS[group_by], {}
     if group_by == "category":
         wide = not scope.category or len(scope.category) < 3  # noqa: PLR2004 - 大类 codes
         return f"left(category_code, {3 if wide else 12})", {}

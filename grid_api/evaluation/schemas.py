@@ -112,3 +112,48 @@ class RankingSchema(Schema):
     grades = fields.List(fields.Nested(GradeSchema))
     definitions = fields.Nested(DefinitionsSchema)
     items = fields.List(fields.Nested(RankedSchema))
+
+
+class OverviewArgsSchema(Schema):
+    area = fields.Integer(metadata={"description": "An area: its whole subtree (default: "
+                                                   "yours; the public one: the whole city)"})
+
+
+class HeadlineSchema(Schema):
+    reported = fields.Integer()
+    registered = fields.Integer()
+    handled = fields.Integer()
+    closed = fields.Integer()
+    closing_rate = fields.Float(allow_none=True)
+    on_time_closing_rate = fields.Float(allow_none=True)
+
+
+class DueCaseSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    status = fields.String()
+    due_at = fields.DateTime()
+    urgent = fields.Boolean()
+
+
+class DueSchema(Schema):
+    count = fields.Integer()
+    cases = fields.List(fields.Nested(DueCaseSchema), metadata={"description": "Staff only"})
+
+
+class OverviewSchema(Schema):
+    area = fields.Integer(allow_none=True)
+    as_of = fields.DateTime()
+    definitions = fields.Nested(DefinitionsSchema)
+    today = fields.Nested(HeadlineSchema)
+    month = fields.Nested(HeadlineSchema)
+    year = fields.Nested(HeadlineSchema)
+    trend = fields.Dict(metadata={"description": "This month and this year against the same "
+                                                 "days a year before"})
+    open_by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    top_categories = fields.List(fields.Dict())
+    sources = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "Cases registered this month by channel (来源)"})
+    overdue = fields.Nested(DueSchema)
+    due_soon = fields.Nested(DueSchema, metadata={"description": "Due within 24 hours"})
+    most_returned_units = fields.List(fields.Dict(), metadata={"description": "Staff only"})

@@ -31,7 +31,7 @@ class Granted:
     worker_id: int | None
 
 
-def _area_path(session: Session, area_id: int) -> str:
+def area_path_of(session: Session, area_id: int) -> str:
     path = session.execute(select(Area.path).where(Area.id == area_id)).scalar()
     if path is None:
         raise ValidationFailed(errors={"area": ["No such area."]})
@@ -41,7 +41,7 @@ def _area_path(session: Session, area_id: int) -> str:
 def grant(session: Session, principal: Principal, asked: Asked) -> Granted:
     """The filters the caller may use: their own scope where they name none, refused where
     they name one outside it. Raises PermissionDenied, ValidationFailed (no such area)."""
-    path = _area_path(session, asked.area_id) if asked.area_id is not None else None
+    path = area_path_of(session, asked.area_id) if asked.area_id is not None else None
     if principal.has(Role.admin):
         return Granted(asked.area_id, path, asked.unit_id, asked.worker_id)
     if principal.has(Role.supervisor) and principal.area_path:

@@ -6,18 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grid_api.evaluation import definitions, indicators, rankings
 from grid_api.evaluation.indicators import Period, Scope
-from grid_api.evaluation.scope import Asked, grant
+from grid_api.evaluation.overview import figures as overview_figures
+from grid_api.evaluation.scope import Asked, area_path_of, grant
 from grid_api.identity.principal import Principal
 from models.area import Area
 from models.category import Category
 from models.unit import Unit
-from models.user import User
+from models.user import Role, User
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,30 @@ def ranking_table(session: Session, principal: Principal, *, kind: str, period: 
         item["label"] = named.get(item["key"])
     table["period"] = {"from": period.first, "to": period.last, "timezone": period.zone.key}
     return table
+
+
+def overview(session: Session, principal: Principal | None, *, area_id: int | None,
+             zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+    """The one-screen overview: staff within their scope (with the cases behind the
+    figures), anyone else the public figures of any area. Raises PermissionDenied,
+    ValidationFailed."""
+    staff = principal is not None and (principal.has(Role.supervisor)
+                                       or principal.has(Role.admin))
+    if staff:
+        granted = grant(session, principal, Asked(area_id=area_id))
+        area_path, shown_area = granted.area_path or "/", granted.area_id
+    else:
+        area_path = area_path_of(session, area_id) if area_id is not None else "/"
+        shown_area = area_id
+    answer = overview_figures(session, area_path=area_path, zone=zone, now=now,
+                              with_cases=staff)
+    answer["area"] = shown_area
+    named = labels(session, "category", [c["category"] for c in answer["top_categories"]])
+    for item in answer["top_categories"]:
+        item["label"] = named.get(item["category"])
+    if staff:
+        units = labels(session, "unit", [str(u["unit_id"]) for u in
+                                         answer["most_returned_units"]])
+        for item in answer["most_returned_units"]:
+            item["label"] = units.get(str(item["unit_id"]))
+    return answer

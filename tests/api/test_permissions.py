@@ -168,6 +168,8 @@ MATRIX |= {
     ("GET", "/api/v1/stats/ranking-settings"): (STAFF_ROLES, "/api/v1/stats/ranking-settings"),
     ("PATCH", "/api/v1/stats/ranking-settings"): (
         {"admin"}, "/api/v1/stats/ranking-settings"),
+    ("GET", "/api/v1/stats/overview"): ({"supervisor", "admin"}, "/api/v1/stats/overview"),
+    ("GET", "/api/v1/stats/public-overview"): (EVERYONE, "/api/v1/stats/public-overview"),
 }
 # Case endpoints let every signed-in user through the door; which case they may see or act
 # on is decided per case (tests in test_cases, test_case_lists, test_photos). Here: the
