@@ -7,6 +7,7 @@ from bench import (
     cases,
     console,
     dispatch,
+    evaluation,
     geography,
     hostile_input,
     http_overhead,
@@ -21,7 +22,8 @@ BENCHMARKS = {"http_overhead": http_overhead, "geography": geography, "cases": c
               "dispatch": dispatch, "push": push,
               "residents": residents, "webhooks": webhooks, "hostile_input": hostile_input,
               "patrols": patrols, "capacity": capacity,
-              "console": console, "low_zoom_tiles": low_zoom_tiles}
+              "console": console, "low_zoom_tiles": low_zoom_tiles,
+              "evaluation": evaluation}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

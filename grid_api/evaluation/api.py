@@ -12,6 +12,8 @@ from grid_api.evaluation import definitions, rankings, tables
 from grid_api.evaluation.indicators import Period
 from grid_api.evaluation.schemas import (
     DefinitionsSchema,
+    HotspotArgsSchema,
+    HotspotMapSchema,
     IndicatorArgsSchema,
     IndicatorTableSchema,
     OverviewArgsSchema,
@@ -129,3 +131,19 @@ class PublicOverview(MethodView):
         categories and channels, no case and no person."""
         return tables.overview(db.session(), None, area_id=args.get("area"), zone=_zone(),
                                now=datetime.now(UTC))
+
+
+@blp.route("/hotspots")
+class Hotspots(MethodView):
+    @permissions.require(permissions.SUPERVISION)
+    @blp.arguments(HotspotArgsSchema, location="query")
+    @blp.response(200, HotspotMapSchema)
+    @blp.alt_response(403, description="An area outside your scope")
+    @blp.alt_response(422, description="A bad period, or hexagons too small for the area")
+    def get(self, args):
+        """Cases per grid cell or per hexagon of an area over a period, with the
+        Getis-Ord Gi* score of each place: where clusters are significant, not just dense."""
+        return tables.hotspot_map(
+            db.session(), auth.current_principal(), area_id=args.get("area"),
+            period=Period.checked(args["from_"], args["to"], _zone()), shape=args["shape"],
+            size_m=args["size_m"], category=args.get("category"))

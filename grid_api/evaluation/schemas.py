@@ -157,3 +157,20 @@ class OverviewSchema(Schema):
     overdue = fields.Nested(DueSchema)
     due_soon = fields.Nested(DueSchema, metadata={"description": "Due within 24 hours"})
     most_returned_units = fields.List(fields.Dict(), metadata={"description": "Staff only"})
+
+
+class HotspotArgsSchema(Schema):
+    from_ = fields.Date(required=True, data_key="from")
+    to = fields.Date(required=True)
+    area = fields.Integer(metadata={"description": "Default: your own area"})
+    shape = fields.String(load_default="cell", validate=validate.OneOf(["cell", "hexagon"]))
+    size_m = fields.Integer(load_default=500, validate=validate.Range(min=50, max=20000),
+                            metadata={"description": "Hexagon side in metres"})
+    category = fields.String(validate=validate.Length(min=1, max=12))
+
+
+class HotspotMapSchema(Schema):
+    type = fields.String()
+    features = fields.List(fields.Dict(), metadata={
+        "description": "Polygons with `count`, `gi_z` (Getis-Ord Gi*) and `significance` "
+                       "(`hot_99`, `hot_95`, `cold_95`, `cold_99` or null)"})

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from grid_api.evaluation import definitions, indicators, rankings
+from grid_api.errors import ValidationFailed
+from grid_api.evaluation import definitions, hotspots, indicators, rankings
 from grid_api.evaluation.indicators import Period, Scope
 from grid_api.evaluation.overview import figures as overview_figures
 from grid_api.evaluation.scope import Asked, area_path_of, grant
@@ -123,3 +124,14 @@ def overview(session: Session, principal: Principal | None, *, area_id: int | No
         for item in answer["most_returned_units"]:
             item["label"] = units.get(str(item["unit_id"]))
     return answer
+
+
+def hotspot_map(session: Session, principal: Principal, *, area_id: int | None,
+                period: Period, shape: str, size_m: int,
+                category: str | None) -> dict[str, Any]:
+    """Hot spots within the caller's scope. Raises PermissionDenied, ValidationFailed."""
+    granted = grant(session, principal, Asked(area_id=area_id))
+    if granted.area_id is None or granted.area_path is None:
+        raise ValidationFailed(errors={"area": ["Name the area to map."]})
+    return hotspots.hotspots(session, area_id=granted.area_id, area_path=granted.area_path,
+                             period=period, shape=shape, size_m=size_m, category=category)

@@ -107,6 +107,12 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "只有工作人员可以写内部备注", "Only staff write internal notes"
     ),
     "already_rated": ("已经评价过", "Already rated"),
+    "too_many_hexagons": (
+        "六边形太小：该区域超过 {max} 个", "Hexagons too small: more than {max} for the area"
+    ),
+    "period_inverted": ("统计期间的结束早于开始", "The period ends before it starts"),
+    "period_too_long": ("统计期间最长 {days} 天", "A period is at most {days} days"),
+    "outside_your_scope": ("超出您的管辖范围", "Outside your scope"),
     "urgent_unchanged": ("急要件标记未改变", "The case is already marked that way"),
     "urgent_is_for_supervisors": (
         "只有受理员、派遣员可以标记急要件", "Only supervisors mark a case urgent"

@@ -170,6 +170,8 @@ MATRIX |= {
         {"admin"}, "/api/v1/stats/ranking-settings"),
     ("GET", "/api/v1/stats/overview"): ({"supervisor", "admin"}, "/api/v1/stats/overview"),
     ("GET", "/api/v1/stats/public-overview"): (EVERYONE, "/api/v1/stats/public-overview"),
+    ("GET", "/api/v1/stats/hotspots"): (
+        {"supervisor", "admin"}, f"/api/v1/stats/hotspots?{STATS}"),
 }
 # Case endpoints let every signed-in user through the door; which case they may see or act
 # on is decided per case (tests in test_cases, test_case_lists, test_photos). Here: the

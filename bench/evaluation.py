@@ -1,0 +1,180 @@
+"""Evaluation benchmarks: indicators over the per-case counters for one district and one
+month, and for the whole city and a year (grouped by month), each beside a plain GROUP BY
+over the same cases in the same run.
+
+``BENCH_EVALUATION_CASES`` sets the size (default 10^6: on the 2-core development machine
+generating 10^7 cases takes longer than the benchmark is worth; see README for how the
+figures extrapolate)."""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import psycopg
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from bench.geography import _plain_url
+from bench.harness import private_services
+from grid_api.evaluation import indicators
+from grid_api.evaluation.definitions import Definitions
+from grid_api.evaluation.indicators import Period, Scope
+
+DISTRICTS = 10
+CELLS_PER_DISTRICT = 1000
+ZONE = ZoneInfo("Asia/Shanghai")
+RUNS = 30
+
+BUILD = """
+INSERT INTO areas (code, name, level, path, geom)
+VALUES ('330100', 'city', 'city', '/', ST_Multi(ST_MakeEnvelope(120, 30, 121, 31, 4326)));
+UPDATE areas SET path = '/' || id || '/' WHERE code = '330100';
+INSERT INTO areas (code, name, level, parent_id, path, geom)
+SELECT '3301' || lpad(d::text, 2, '0'), 'district ' || d, 'district', c.id, '',
+       ST_Multi(ST_MakeEnvelope(120 + d * 0.05, 30, 120 + (d + 1) * 0.05, 31, 4326))
+FROM areas c, generate_series(1, %(districts)s) d WHERE c.code = '330100';
+UPDATE areas d SET path = c.path || d.id || '/' FROM areas c
+WHERE d.parent_id = c.id AND d.level = 'district';
+INSERT INTO areas (code, name, level, parent_id, path, geom)
+SELECT d.code || lpad(g::text, 8, '0'), 'cell', 'grid', d.id, '', d.geom
+FROM areas d, generate_series(1, %(cells)s) g WHERE d.level = 'district';
+UPDATE areas g SET path = d.path || g.id || '/' FROM areas d
+WHERE g.parent_id = d.id AND g.level = 'grid';
+INSERT INTO users (phone, display_name, roles, password_hash)
+VALUES ('+8613900000000', 'bench', ARRAY['grid_worker'], '!');
+"""
+
+CASES = """
+INSERT INTO cases (code, status, category_id, description, location, reporter_id, grid_id,
+                   area_path, source, created_at, registered_at, closed_at, rework_count,
+                   return_count, deferred)
+SELECT 'b' || g,
+       (CASE WHEN g %% 10 < 7 THEN 'closed' WHEN g %% 10 < 9 THEN 'in_progress'
+             ELSE 'rejected' END)::case_status,
+       %(category)s, '评估', ST_SetSRID(ST_MakePoint(120.5, 30.5), 4326), %(reporter)s,
+       cell.id, cell.path, 'grid_worker', t, CASE WHEN g %% 10 < 9 THEN t END,
+       CASE WHEN g %% 10 < 7 THEN t + interval '2 days' END, (g %% 17 = 0)::int,
+       (g %% 13 = 0)::int, g %% 29 = 0
+FROM generate_series(1, %(count)s) g
+CROSS JOIN LATERAL (SELECT %(start)s::timestamptz
+                           + (g::float8 / %(count)s) * interval '730 days' AS t) at
+JOIN areas cell ON cell.id = %(first_cell)s + (g * 7919) %% %(cell_count)s
+"""
+
+COUNTERS = """
+INSERT INTO case_counters
+SELECT c.id, c.area_path, 'E0104', c.source, c.reporter_id, c.status::text, c.created_at,
+       c.registered_at, c.id %% 5 <> 0, c.status = 'rejected', c.registered_at IS NOT NULL,
+       NULL, c.return_count, c.status = 'closed', c.id %% 7 <> 0, (c.status = 'closed')::int,
+       (c.status = 'closed' AND c.id %% 11 <> 0)::int, c.id %% 11 <> 0, NULL,
+       c.status = 'closed', c.status = 'closed', c.status = 'closed' AND c.id %% 7 <> 0,
+       c.rework_count, (c.id %% 19 = 0)::int, c.deferred, c.id %% 7 = 0, false,
+       CASE WHEN c.status = 'closed' THEN 1 + c.id %% 5 END,
+       NULL, c.created_at + interval '3 days', NULL,
+       CASE WHEN c.status = 'in_progress' THEN c.created_at + interval '3 days' END
+FROM cases c
+"""
+
+BASELINE = """
+SELECT {key} AS key, count(*) AS reported,
+       count(*) FILTER (WHERE registered_at IS NOT NULL) AS registered,
+       count(*) FILTER (WHERE status = 'closed') AS closed,
+       count(*) FILTER (WHERE rework_count > 0) AS reworked,
+       coalesce(sum(return_count), 0) AS returns
+FROM cases WHERE area_path LIKE %(like)s AND created_at >= %(start)s AND created_at < %(end)s
+GROUP BY 1
+"""
+
+
+def _build(url: str, count: int) -> dict:
+    with psycopg.connect(_plain_url(url), autocommit=True) as conn:
+        for statement in filter(str.strip, BUILD.split(";\n")):
+            conn.execute(statement, {"districts": DISTRICTS, "cells": CELLS_PER_DISTRICT})
+        category = conn.execute("SELECT id FROM categories WHERE code = 'E0104'").fetchone()[0]
+        reporter = conn.execute("SELECT id FROM users WHERE phone = '+8613900000000'"
+                                ).fetchone()[0]
+        first, cells = conn.execute("SELECT min(id), count(*) FROM areas WHERE level = 'grid'"
+                                    ).fetchone()
+        started = time.perf_counter()
+        batch = 250_000
+        for offset in range(0, count, batch):
+            conn.execute(CASES.replace("generate_series(1, %(count)s) g",
+                                       f"generate_series({offset + 1}, "
+                                       f"{min(count, offset + batch)}) g"),
+                         {"category": category, "reporter": reporter, "count": count,
+                          "start": datetime(2025, 1, 1, tzinfo=UTC), "first_cell": first,
+                          "cell_count": cells})
+        conn.execute(COUNTERS, {})
+        conn.execute("VACUUM ANALYZE cases")
+        conn.execute("VACUUM ANALYZE case_counters")
+        print(f"  built {count} cases and counters in {time.perf_counter() - started:.0f} s",
+              flush=True)
+        districts = [row[0] for row in conn.execute(
+            "SELECT path FROM areas WHERE level = 'district' ORDER BY id")]
+        city = conn.execute("SELECT path FROM areas WHERE level = 'city'").fetchone()[0]
+    return {"districts": districts, "city": city}
+
+
+def _timed(run) -> float:
+    started = time.perf_counter()
+    run()
+    return (time.perf_counter() - started) * 1000
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def _ours(session: Session, path: str, first: date, last: date, group_by: str) -> None:
+    indicators.compute(session, scope=Scope(area_path=path),
+                       period=Period.checked(first, last, ZONE), group_by=group_by,
+                       definitions=Definitions(), now=datetime.now(UTC))
+
+
+def _raw(conn, path: str, first: date, last: date, key: str) -> None:
+    period = Period.checked(first, last, ZONE)
+    conn.execute(BASELINE.format(key=key), {"like": path + "%", "start": period.start,
+                                            "end": period.end}).fetchall()
+
+
+def run() -> dict[str, float]:
+    count = int(os.environ.get("BENCH_EVALUATION_CASES", "1000000"))
+    rng = random.Random(14)
+    figures: dict[str, float] = {"cases": count}
+    with private_services() as env:
+        places = _build(env["DATABASE_URL"], count)
+        engine = create_engine(env["DATABASE_URL"])
+        months = [date(2025 + m // 12, 1 + m % 12, 1) for m in range(24)]
+
+        def month_end(first: date) -> date:
+            nxt = date(first.year + first.month // 12, 1 + first.month % 12, 1)
+            return date.fromordinal(nxt.toordinal() - 1)
+
+        samples: dict[str, list[float]] = {name: [] for name in (
+            "district_month", "raw_district_month", "city_year", "raw_city_year")}
+        with Session(engine) as session, psycopg.connect(_plain_url(env["DATABASE_URL"])) as raw:
+            for _ in range(RUNS):
+                district, month = rng.choice(places["districts"]), rng.choice(months)
+                samples["district_month"].append(_timed(lambda d=district, m=month: _ours(
+                    session, d, m, month_end(m), "none")))
+                samples["raw_district_month"].append(_timed(lambda d=district, m=month: _raw(
+                    raw, d, m, month_end(m), "1")))
+            for year in (2025, 2026) * 5:
+                samples["city_year"].append(_timed(lambda y=year: _ours(
+                    session, places["city"], date(y, 1, 1), date(y, 12, 31), "month")))
+                samples["raw_city_year"].append(_timed(lambda y=year: _raw(
+                    raw, places["city"], date(y, 1, 1), date(y, 12, 31),
+                    "date_trunc('month', created_at)")))
+        engine.dispose()
+    for name, values in samples.items():
+        figures[f"{name}_p50_ms"] = statistics.median(values)
+        figures[f"{name}_p95_ms"] = _pct(values, 0.95)
+    for name, value in figures.items():
+        print(f"  evaluation_{name:30} {value:12.2f}", flush=True)
+    return figures
