@@ -63,7 +63,7 @@ SELECT 'b' || g,
 FROM generate_series(1, %(count)s) g
 CROSS JOIN LATERAL (SELECT %(start)s::timestamptz
                            + (g::float8 / %(count)s) * interval '730 days' AS t) at
-JOIN areas cell ON cell.id = %(first_cell)s + (g * 7919) %% %(cell_count)s
+JOIN areas cell ON cell.id = %(first_cell)s + (g::bigint * 7919) %% %(cell_count)s
 """
 
 COUNTERS = """
