@@ -8,11 +8,16 @@ figures extrapolate)."""
 
 from __future__ import annotations
 
+import json
+import multiprocessing
 import os
 import random
+import resource
 import statistics
+import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -21,9 +26,11 @@ from sqlalchemy.orm import Session
 
 from bench.geography import _plain_url
 from bench.harness import private_services
-from grid_api.evaluation import indicators
+from grid_api.evaluation import exports, indicators
 from grid_api.evaluation.definitions import Definitions
 from grid_api.evaluation.indicators import Period, Scope
+from grid_api.infra.storage import LocalStorage
+from models.export import Export
 
 DISTRICTS = 10
 CELLS_PER_DISTRICT = 1000
@@ -79,6 +86,17 @@ SELECT c.id, c.area_path, 'E0104', c.source, c.reporter_id, c.status::text, c.cr
        CASE WHEN c.status = 'in_progress' THEN c.created_at + interval '3 days' END
 FROM cases c
 """
+
+RAW_COPY = """COPY (
+    SELECT c.code, c.status, c.source, c.urgent, k.code, k.name_zh, a.code, c.address, u.name,
+           c.created_at, c.registered_at, c.closed_at, c.return_count, c.rework_count,
+           c.rating, ST_X(c.location), ST_Y(c.location)
+    FROM cases c JOIN categories k ON k.id = c.category_id JOIN areas a ON a.id = c.grid_id
+    LEFT JOIN units u ON u.id = c.unit_id
+    WHERE c.created_at >= '2024-12-31T16:00:00Z' AND c.created_at < '2025-12-31T16:00:00Z'
+    ORDER BY c.created_at, c.id) TO STDOUT WITH (FORMAT csv, HEADER)"""
+RAW_COUNT = """SELECT count(*) FROM cases
+    WHERE created_at >= '2024-12-31T16:00:00Z' AND created_at < '2025-12-31T16:00:00Z'"""
 
 BASELINE = """
 SELECT {key} AS key, count(*) AS reported,
@@ -143,6 +161,52 @@ def _raw(conn, path: str, first: date, last: date, key: str) -> None:
                                             "end": period.end}).fetchall()
 
 
+def _export_child(url: str, export_id: int, folder: str, pipe) -> None:
+    """In a process of its own, so its peak memory is the export's alone."""
+    engine = create_engine(url)
+    with Session(engine) as session:
+        started = time.perf_counter()
+        exports.run_export(session, LocalStorage(folder), export_id, zone=ZONE,
+                           ttl=timedelta(hours=1), report=lambda *_: None)
+        session.commit()
+        seconds = time.perf_counter() - started
+        rows = session.get(Export, export_id).rows_total
+    pipe.send({"rows": rows, "seconds": seconds,
+               "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+    engine.dispose()
+
+
+def bench_export(url: str, fmt: str) -> dict[str, float]:
+    """A CSV or XLSX of every case of the city reported in 2025 (half of them),
+    against PostgreSQL's COPY of the same columns to a file."""
+    with psycopg.connect(_plain_url(url), autocommit=True) as conn:
+        admin = conn.execute(
+            "INSERT INTO users (phone, display_name, roles, password_hash) VALUES "
+            "('+8613900000001', 'admin', ARRAY['admin'], '!') RETURNING id").fetchone()[0]
+        export_id = conn.execute(
+            "INSERT INTO exports (user_id, kind, format, params, status) VALUES "
+            "(%s, 'cases', %s, %s, 'queued') RETURNING id",
+            (admin, fmt, json.dumps({"from": "2025-01-01", "to": "2025-12-31"}))).fetchone()[0]
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            with (open(Path(folder) / "raw.csv", "wb") as out,
+                  conn.cursor().copy(RAW_COPY) as copy):
+                for chunk in copy:
+                    out.write(chunk)
+            raw_seconds = time.perf_counter() - started
+            rows = conn.execute(RAW_COUNT).fetchone()[0]
+            ours, child = multiprocessing.Pipe()
+            process = multiprocessing.Process(target=_export_child,
+                                              args=(url, export_id, folder, child))
+            process.start()
+            result = ours.recv()
+            process.join()
+    return {f"export_{fmt}_rows": result["rows"],
+            f"export_{fmt}_rows_per_s": result["rows"] / result["seconds"],
+            f"export_{fmt}_peak_mib": result["peak_mib"],
+            f"raw_copy_{fmt}_rows_per_s": rows / raw_seconds}
+
+
 def run() -> dict[str, float]:
     count = int(os.environ.get("BENCH_EVALUATION_CASES", "1000000"))
     rng = random.Random(14)
@@ -172,6 +236,9 @@ def run() -> dict[str, float]:
                     raw, places["city"], date(y, 1, 1), date(y, 12, 31),
                     "date_trunc('month', created_at)")))
         engine.dispose()
+        exported = bench_export(env["DATABASE_URL"], "csv") | bench_export(
+            env["DATABASE_URL"], "xlsx")
+    figures |= exported
     for name, values in samples.items():
         figures[f"{name}_p50_ms"] = statistics.median(values)
         figures[f"{name}_p95_ms"] = _pct(values, 0.95)

@@ -72,6 +72,7 @@ API_MODULES = (
     "grid_api.notifications.api.devices",
     "grid_api.console.api",
     "grid_api.evaluation.api",
+    "grid_api.evaluation.exports_api",
     "grid_api.integrations.api.clients",
     "grid_api.integrations.api.open311",
     "grid_api.push.api",

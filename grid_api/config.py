@@ -76,6 +76,7 @@ class Settings:
     dispute_days: int = 7
     auto_close_verified: bool = False
     urgent_limit_percent: int = 50
+    export_ttl_hours: int = 72
     sla_sweep_seconds: int = 60
     worker_heartbeat_stale_seconds: int = 90
     push_backend: str = "log"  # log, or live: through the channels of PUSH_PROVIDERS
@@ -213,6 +214,7 @@ class Settings:
                                             cls.missed_report_window_hours),
             basemap_tile_url=env.get("BASEMAP_TILE_URL", cls.basemap_tile_url),
             urgent_limit_percent=_int(env, "URGENT_LIMIT_PERCENT", cls.urgent_limit_percent),
+            export_ttl_hours=_int(env, "EXPORT_TTL_HOURS", cls.export_ttl_hours),
         )
         settings.validate()
         return settings

@@ -61,6 +61,11 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+class Gone(AppError):
+    status = 410
+    code = "gone"
+
+
 class StaleVersion(AppError):
     status = 412
     code = "stale_version"

@@ -11,6 +11,7 @@ from models.checkin import CheckIn
 from models.counter import EventCounter
 from models.device import Device, PushDelivery
 from models.evaluation import EvaluationSetting
+from models.export import Export
 from models.follow import CaseFollower
 from models.grid_generation import GridGenerationJob
 from models.idempotency import IdempotencyKey
@@ -61,6 +62,7 @@ __all__ = [
     "Device",
     "EvaluationSetting",
     "EventCounter",
+    "Export",
     "GridAssignment",
     "GridGenerationJob",
     "IdempotencyKey",

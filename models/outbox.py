@@ -25,6 +25,7 @@ class Topic(StrEnum):
     watch_fan_out = "residents.watch_fan_out"
     webhook_fan_out = "webhook.fan_out"  # written by a trigger on case_events (migration)
     webhook_deliver = "webhook.deliver"
+    export = "evaluation.export"
 
     @property
     def queue(self) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from models.outbox import Topic
 from tasks import webhooks
 from tasks.dispatch import auto_dispatch
+from tasks.exports import run_export
 from tasks.geography import grid_generation
 from tasks.push import deliver_notifications
 from tasks.residents import watch_fan_out
@@ -33,4 +34,5 @@ HANDLERS: dict[str, Handler] = {
     Topic.watch_fan_out: watch_fan_out,
     Topic.webhook_fan_out: webhooks.fan_out,
     Topic.webhook_deliver: webhooks.deliver,
+    Topic.export: run_export,
 }

@@ -7,11 +7,12 @@ import base64
 import hashlib
 import mimetypes
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 from urllib.parse import quote
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -37,6 +38,15 @@ class Storage(Protocol):
 
     def get(self, key: str) -> bytes:
         """Raises FileNotFoundError, StorageUnavailable."""
+
+    def put_file(self, key: str, source: Path) -> None:
+        """Store a file too large for memory (an export). Raises StorageUnavailable."""
+
+    def open(self, key: str) -> BinaryIO:
+        """A stream of the stored file. Raises FileNotFoundError, StorageUnavailable."""
+
+    def delete(self, key: str) -> None:
+        """Remove the file if it is there. Raises StorageUnavailable."""
 
     def stat(self, key: str) -> StoredObject | None:
         """Size and checksum of a stored file; None when absent. Raises StorageUnavailable."""
@@ -92,6 +102,18 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def put_file(self, key: str, source: Path) -> None:
+        """Store a file too large to hold in memory (an export), whole or not at all."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with (tempfile.NamedTemporaryFile(dir=path.parent, prefix=TEMP_PREFIX,
+                                          delete=False) as handle, source.open("rb") as data):
+            shutil.copyfileobj(data, handle, 1 << 20)
+        os.replace(handle.name, path)
+
+    def open(self, key: str) -> BinaryIO:
+        return self._path(key).open("rb")
 
     def keys(self) -> Iterator[str]:
         """Every stored key in a stable order, without half-written temp files."""
@@ -151,6 +173,30 @@ class S3Storage:
                 raise FileNotFoundError(key) from exc
             raise StorageUnavailable from exc
         except BotoCoreError as exc:
+            raise StorageUnavailable from exc
+
+    def put_file(self, key: str, source: Path) -> None:
+        """Store a large file (an export) by multipart upload. Raises StorageUnavailable."""
+        try:
+            self._client.upload_file(str(source), self.bucket, key,
+                                     ExtraArgs={"ContentType": content_type_of(key, None)})
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageUnavailable from exc
+
+    def open(self, key: str) -> BinaryIO:
+        try:
+            return self._client.get_object(Bucket=self.bucket, Key=key)["Body"]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in MISSING_CODES:
+                raise FileNotFoundError(key) from exc
+            raise StorageUnavailable from exc
+        except BotoCoreError as exc:
+            raise StorageUnavailable from exc
+
+    def delete(self, key: str) -> None:
+        try:
+            self._client.delete_object(Bucket=self.bucket, Key=key)
+        except (BotoCoreError, ClientError) as exc:
             raise StorageUnavailable from exc
 
     def stat(self, key: str) -> StoredObject | None:

@@ -107,6 +107,9 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "只有工作人员可以写内部备注", "Only staff write internal notes"
     ),
     "already_rated": ("已经评价过", "Already rated"),
+    "gone": ("已不存在", "No longer available"),
+    "export_expired": ("导出文件已过期，请重新导出", "The export has expired: ask for it again"),
+    "export_not_ready": ("导出尚未完成", "The export is not ready yet"),
     "too_many_hexagons": (
         "六边形太小：该区域超过 {max} 个", "Hexagons too small: more than {max} for the area"
     ),

@@ -172,6 +172,9 @@ MATRIX |= {
     ("GET", "/api/v1/stats/public-overview"): (EVERYONE, "/api/v1/stats/public-overview"),
     ("GET", "/api/v1/stats/hotspots"): (
         {"supervisor", "admin"}, f"/api/v1/stats/hotspots?{STATS}"),
+    ("POST", "/api/v1/exports"): (STAFF_ROLES, "/api/v1/exports"),
+    ("GET", "/api/v1/exports/<int:export_id>"): (SIGNED_IN, "/api/v1/exports/1"),
+    ("GET", "/api/v1/exports/<int:export_id>/file"): (SIGNED_IN, "/api/v1/exports/1/file"),
 }
 # Case endpoints let every signed-in user through the door; which case they may see or act
 # on is decided per case (tests in test_cases, test_case_lists, test_photos). Here: the

@@ -1,0 +1,221 @@
+"""Exports of case lists and indicator tables: asked for over the API, written by a
+background job (an outbox topic) in constant memory — rows streamed from a server-side
+cursor straight into a file — with progress, for the asker's eyes only, until they expire.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import xlsxwriter
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from grid_api.cases.queries import CaseFilter, cases_query
+from grid_api.errors import Conflict, Gone, NotFound, ValidationFailed
+from grid_api.evaluation import tables
+from grid_api.evaluation.indicators import Period
+from grid_api.evaluation.scope import Asked
+from grid_api.identity.principal import Principal
+from grid_api.identity.principals import principal_for
+from grid_api.infra import outbox
+from grid_api.infra.storage import Storage
+from models.area import Area
+from models.case import CaseSource
+from models.category import Category
+from models.export import Export, ExportStatus
+from models.outbox import Topic
+from models.unit import Unit
+
+KINDS = ("cases", "indicators")
+FORMATS = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+STREAM_ROWS = 2000  # rows per fetch from the server-side cursor
+PROGRESS_EVERY = 5000
+CASE_COLUMNS = ("code", "status", "source", "urgent", "category", "category_name", "grid",
+                "address", "unit", "created_at", "registered_at", "closed_at", "returns",
+                "reworks", "rating", "lon", "lat")
+
+
+def request_export(session: Session, principal: Principal, *, kind: str, fmt: str,
+                   params: dict[str, Any]) -> Export:
+    """Queue an export for the asker. Raises ValidationFailed."""
+    if kind not in KINDS or fmt not in FORMATS or (kind == "indicators" and fmt == "geojson"):
+        raise ValidationFailed(errors={"format": ["No such export."]})
+    export = Export(user_id=principal.user_id, kind=kind, format=fmt, params=params,
+                    status=ExportStatus.queued)
+    session.add(export)
+    session.flush()  # the id, for the job
+    outbox.add(session, Topic.export, export_id=export.id)
+    return export
+
+
+def get_export(session: Session, principal: Principal, export_id: int) -> Export:
+    """The asker's export. Raises NotFound (someone else's: it does not exist for you)."""
+    export = session.get(Export, export_id)
+    if export is None or export.user_id != principal.user_id:
+        raise NotFound
+    return export
+
+
+def downloadable(session: Session, principal: Principal, export_id: int, *,
+                 now: datetime) -> Export:
+    """Raises NotFound, Conflict (not written yet, or failed), Gone (expired)."""
+    export = get_export(session, principal, export_id)
+    if export.status is not ExportStatus.done:
+        raise Conflict("export_not_ready")
+    if export.expires_at is not None and export.expires_at <= now:
+        raise Gone("export_expired")
+    return export
+
+
+def file_name(export: Export) -> str:
+    return f"{export.kind}-{export.id}.{export.format}"
+
+
+# --- the job --------------------------------------------------------------------------------
+
+def _case_rows(session: Session, principal: Principal, params: dict[str, Any],
+               zone: ZoneInfo) -> Iterator[dict[str, Any]]:
+    first, last = date.fromisoformat(params["from"]), date.fromisoformat(params["to"])
+    period = Period.checked(first, last, zone)
+    criteria = CaseFilter(category=params.get("category"), area_id=params.get("area"),
+                          created_from=period.start, created_to=period.end,
+                          sources=tuple(CaseSource(s) for s in params.get("source", ())))
+    cases = cases_query(session, principal, criteria).subquery()
+    query = (select(cases.c.code, cases.c.status, cases.c.source, cases.c.urgent,
+                    Category.code.label("category"), Category.name_zh.label("category_name"),
+                    Area.code.label("grid"), cases.c.address, Unit.name.label("unit"),
+                    cases.c.created_at, cases.c.registered_at, cases.c.closed_at,
+                    cases.c.return_count.label("returns"),
+                    cases.c.rework_count.label("reworks"), cases.c.rating,
+                    func.ST_X(cases.c.location).label("lon"),
+                    func.ST_Y(cases.c.location).label("lat"))
+             .join(Category, Category.id == cases.c.category_id)
+             .join(Area, Area.id == cases.c.grid_id)
+             .outerjoin(Unit, Unit.id == cases.c.unit_id)
+             .order_by(cases.c.created_at, cases.c.id))
+    for row in session.execute(query.execution_options(yield_per=STREAM_ROWS)):
+        yield dict(row._mapping)
+
+
+def _indicator_rows(session: Session, principal: Principal, params: dict[str, Any],
+                    zone: ZoneInfo) -> Iterator[dict[str, Any]]:
+    request = tables.Request(
+        period=Period.checked(date.fromisoformat(params["from"]),
+                              date.fromisoformat(params["to"]), zone),
+        group_by=params.get("group_by", "none"),
+        asked=Asked(area_id=params.get("area"), unit_id=params.get("unit")),
+        category=params.get("category"))
+    table = tables.indicator_table(session, principal, request, now=datetime.now(UTC))
+    groups = table["groups"] or [{"key": "total", "label": None, **table["total"]}]
+    for group in groups:
+        label = group.get("label") or {}
+        row: dict[str, Any] = {"key": group["key"], "name": label.get("name", "")}
+        row |= group["counts"]
+        row |= {name: rate["value"] for name, rate in group["rates"].items()}
+        yield row
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "value"):  # enums
+        return value.value
+    return value
+
+
+def _write_csv(rows: Iterator[dict[str, Any]], path: Path, tick: Callable[[], None]) -> None:
+    # UTF-8 with a byte-order mark: Excel opens Chinese text correctly.
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = None
+        for row in rows:
+            if writer is None:
+                writer = csv.DictWriter(handle, fieldnames=list(row))
+                writer.writeheader()
+            writer.writerow({k: _text(v) for k, v in row.items()})
+            tick()
+        if writer is None:
+            handle.write(",".join(CASE_COLUMNS) + "\r\n")
+
+
+def _write_xlsx(rows: Iterator[dict[str, Any]], path: Path, tick: Callable[[], None]) -> None:
+    # constant_memory: each row goes to disk as soon as the next one starts.
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet()
+    for number, row in enumerate(rows, start=1):
+        if number == 1:
+            sheet.write_row(0, 0, list(row))
+        sheet.write_row(number, 0, [_text(v) for v in row.values()])
+        tick()
+    workbook.close()
+
+
+def _write_geojson(rows: Iterator[dict[str, Any]], path: Path,
+                   tick: Callable[[], None]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write('{"type": "FeatureCollection", "features": [\n')
+        for number, row in enumerate(rows):
+            lon, lat = row.pop("lon"), row.pop("lat")
+            feature = {"type": "Feature",
+                       "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                       "properties": {k: _text(v) for k, v in row.items()}}
+            handle.write(("," if number else "") + json.dumps(feature, ensure_ascii=False)
+                         + "\n")
+            tick()
+        handle.write("]}\n")
+
+
+WRITERS = {"csv": _write_csv, "xlsx": _write_xlsx, "geojson": _write_geojson}
+
+
+def run_export(session: Session, storage: Storage, export_id: int, *, zone: ZoneInfo,
+               ttl: timedelta, report: Callable[[int, int], None]) -> None:
+    """Write the export and store it; idempotent (a written export is left alone).
+    ``report(export_id, rows)`` publishes progress outside the job's transaction."""
+    export = session.execute(select(Export).where(Export.id == export_id)
+                             .with_for_update(skip_locked=True)).scalar_one_or_none()
+    if export is None or export.status in (ExportStatus.done, ExportStatus.failed):
+        return
+    principal = principal_for(session, export.user_id)
+    rows = (_case_rows if export.kind == "cases" else _indicator_rows)(
+        session, principal, export.params, zone)
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            report(export.id, done)
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="grid-export-") as tmp:
+            path = Path(tmp) / file_name(export)
+            WRITERS[export.format](rows, path, tick)
+            key = f"exports/{export.user_id}/{export.id}/{file_name(export)}"
+            storage.put_file(key, path)
+            export.size_bytes = path.stat().st_size
+    except (ValidationFailed, NotFound) as exc:  # the asker's scope or filters went away
+        export.status, export.error = ExportStatus.failed, exc.detail_code
+        return
+    now = datetime.now(UTC)
+    export.storage_key, export.status = key, ExportStatus.done
+    export.rows_done = export.rows_total = done
+    export.finished_at, export.expires_at = now, now + ttl
+
+
+def progress_reporter(engine: Any) -> Callable[[int, int], None]:
+    """Progress written on a connection of its own, so the asker sees it while the job's
+    transaction is still open."""
+    def report(export_id: int, rows: int) -> None:
+        with engine.begin() as connection:
+            connection.execute(update(Export).where(Export.id == export_id)
+                               .values(rows_done=rows, status=ExportStatus.running))
+    return report

@@ -1,0 +1,103 @@
+"""Exports: asked over the API, written by the job, downloaded by the asker alone."""
+
+import io
+import json
+import zipfile
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from grid_api.evaluation import exports
+from grid_api.infra.storage import LocalStorage
+from models.export import Export
+from tests.api.test_cases import report
+
+PARAMS = {"from": "2026-01-01", "to": "2026-12-31"}
+
+
+@pytest.fixture
+def written(app, client, db, world):
+    """Ask for an export as the supervisor and run its job; returns (export id, body)."""
+    for _ in range(3):
+        assert report(client, world["worker"]).status_code == 201
+    storage = LocalStorage(app.config["GRID_SETTINGS"].storage_dir)
+    progress = []
+
+    def write(kind="cases", fmt="csv", params=PARAMS):
+        asked = client.post("/api/v1/exports", headers=world["supervisor"].headers,
+                            json={"kind": kind, "format": fmt, "params": params})
+        assert asked.status_code == 202, asked.get_json()
+        assert asked.get_json()["status"] == "queued"
+        export_id = asked.get_json()["id"]
+        exports.run_export(db, storage, export_id, zone=ZoneInfo("Asia/Shanghai"),
+                           ttl=timedelta(hours=72), report=lambda *args: progress.append(args))
+        db.flush()
+        file = client.get(f"/api/v1/exports/{export_id}/file",
+                          headers=world["supervisor"].headers)
+        assert file.status_code == 200, file.get_json()
+        return export_id, file.data
+
+    return write
+
+
+def test_a_case_list_as_csv_that_excel_reads(client, world, written):
+    export_id, data = written()
+    assert data.startswith("\ufeff".encode())
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("code,status,source,urgent,category,category_name")
+    assert len(lines) == 4
+    assert "道路不洁" in lines[1]
+    shown = client.get(f"/api/v1/exports/{export_id}", headers=world["supervisor"].headers)
+    assert (shown.get_json()["status"], shown.get_json()["rows_total"]) == ("done", 3)
+
+
+def test_xlsx_and_geojson(written):
+    _id, data = written(fmt="xlsx")
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "道路不洁" in sheet
+    _id, data = written(fmt="geojson")
+    collection = json.loads(data)
+    assert len(collection["features"]) == 3
+    assert collection["features"][0]["geometry"]["type"] == "Point"
+
+
+def test_an_indicator_table(written):
+    _id, data = written(kind="indicators", params={**PARAMS, "group_by": "month"})
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("key,name,reported,valid")
+    assert len(lines) == 2
+
+
+def test_only_the_asker_downloads_and_only_until_it_expires(client, db, world, written):
+    export_id, _data = written()
+    for other in ("admin", "far_supervisor"):
+        assert client.get(f"/api/v1/exports/{export_id}",
+                          headers=world[other].headers).status_code == 404
+        assert client.get(f"/api/v1/exports/{export_id}/file",
+                          headers=world[other].headers).status_code == 404
+    db.get(Export, export_id).expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.flush()
+    expired = client.get(f"/api/v1/exports/{export_id}/file",
+                         headers=world["supervisor"].headers)
+    assert expired.status_code == 410
+
+
+def test_not_ready_and_bad_requests(client, world):
+    asked = client.post("/api/v1/exports", headers=world["supervisor"].headers,
+                        json={"kind": "cases", "format": "csv", "params": PARAMS})
+    waiting = client.get(f"/api/v1/exports/{asked.get_json()['id']}/file",
+                         headers=world["supervisor"].headers)
+    assert waiting.status_code == 409
+    for body in ({"kind": "cases", "format": "pdf", "params": PARAMS},
+                 {"kind": "indicators", "format": "geojson", "params": PARAMS},
+                 {"kind": "cases", "format": "csv",
+                  "params": {"from": "2024-01-01", "to": "2026-01-01"}},
+                 {"kind": "cases", "format": "csv", "params": {"from": "2026-01-01"}}):
+        response = client.post("/api/v1/exports", headers=world["supervisor"].headers,
+                               json=body)
+        assert response.status_code == 422, body
+    assert client.post("/api/v1/exports", headers=world["resident"].headers,
+                       json={"kind": "cases", "format": "csv", "params": PARAMS}
+                       ).status_code == 403
