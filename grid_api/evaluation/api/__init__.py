@@ -1,0 +1,1 @@
+"""HTTP resources of this feature: one flask-smorest blueprint per module."""
