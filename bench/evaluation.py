@@ -182,7 +182,8 @@ def bench_export(url: str, fmt: str) -> dict[str, float]:
     with psycopg.connect(_plain_url(url), autocommit=True) as conn:
         admin = conn.execute(
             "INSERT INTO users (phone, display_name, roles, password_hash) VALUES "
-            "('+8613900000001', 'admin', ARRAY['admin'], '!') RETURNING id").fetchone()[0]
+            "('+8613900000001', 'admin', ARRAY['admin'], '!') ON CONFLICT (phone) "
+            "DO UPDATE SET display_name = excluded.display_name RETURNING id").fetchone()[0]
         export_id = conn.execute(
             "INSERT INTO exports (user_id, kind, format, params, status) VALUES "
             "(%s, 'cases', %s, %s, 'queued') RETURNING id",
