@@ -1,7 +1,7 @@
 """case source channel and urgent flag
 
 Revision ID: a14c0de5a001
-Revises: 297efbb65936
+Revises: 8d3f6a2c1e90
 Create Date: 2026-12-02 06:00:00+00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = 'a14c0de5a001'
-down_revision: str | None = '297efbb65936'
+down_revision: str | None = '8d3f6a2c1e90'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
