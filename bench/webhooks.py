@@ -27,7 +27,7 @@ from models.integration import (
     WebhookEndpoint,
 )
 from models.outbox import OutboxMessage, Topic
-from tasks.webhooks import post
+from tasks.webhooks import sender
 
 COUNT = 1000  # reports filed, and so messages delivered
 
@@ -43,7 +43,8 @@ def _setup(app, receiver_url: str):
             session, name="12345", channel=ClientChannel.hotline, rate_limit="1000 per second",
             operations=[ClientOperation.open311_submit.value])
         endpoint = webhooks.create_endpoint(session, made.id, url=receiver_url,
-                                            event_types=["case.created"])
+                                            event_types=["case.created"],
+                                            targets=app.extensions["grid_webhook_targets"])
         endpoint.disabled_at = func.now()  # not listening for the first round
         session.commit()
         identity = clients.ClientIdentity(
@@ -70,6 +71,7 @@ def _deliver_all(app) -> float:
     """Seconds for one worker to fan out every event and deliver every message, each job in
     its own transaction as the worker runs them."""
     database = app.extensions["grid_db"]
+    post = sender(app.extensions["grid_webhook_targets"])
     with database.new_session() as session:
         events = [row.payload["event_id"] for row in session.execute(
             select(OutboxMessage).where(OutboxMessage.topic == Topic.webhook_fan_out.value)
@@ -102,7 +104,9 @@ def _raw(app, url: str) -> float:
 
 def run() -> dict[str, float]:
     with private_services() as env:
-        app = create_app(settings=Settings.from_env({**os.environ, **env}))
+        # The receiver listens on loopback, allowed by name like a city's intranet would be.
+        app = create_app(settings=Settings.from_env({
+            **os.environ, **env, "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32"}))
         port = free_port()
         receiver = subprocess.Popen([sys.executable, "-m", "bench.webhook_receiver", str(port)],
                                     cwd=ROOT)

@@ -15,6 +15,7 @@ from grid_api.infra import database, outbox, queues, replica, storage
 from grid_api.infra.logs import configure_logging
 from grid_api.infra.migrations_state import head_revision
 from grid_api.infra.passwords import PasswordService
+from grid_api.integrations.targets import TargetPolicy
 from grid_api.push import settings as push_settings
 from grid_api.push.vendors import channels as push_channels
 from grid_api.web import auth, body_guard, db, problems, rate_limits, request_ids
@@ -123,6 +124,8 @@ def create_app(overrides: Mapping[str, object] | None = None,
         name: channel.variables for name, channel in push_channels().items()})
     app.extensions["grid_storage"] = storage.from_settings(settings)
     app.extensions["grid_replica"] = replica.from_settings(settings, db_handle)
+    app.extensions["grid_webhook_targets"] = TargetPolicy.from_settings(
+        settings.webhook_allow_private_targets, settings.webhook_allowed_networks)
     outbox.install_hooks(db_handle.sessionmaker, lambda: app.extensions["grid_outbox_handoff"])
     app.teardown_appcontext(db.close_session)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
@@ -94,6 +96,10 @@ class Settings:
     register_limit_per_account: str = "3 per minute;10 per hour"
     open311_jurisdiction_id: str = ""
     webhook_retry_seconds: int = 15
+    # Webhook targets: private ranges (a city's intranet) only when allowed; networks listed
+    # here are allowed whatever they are (loopback, link-local included).
+    webhook_allow_private_targets: bool = False
+    webhook_allowed_networks: tuple[str, ...] = ()
     workorder_default_category: str = ""
     open311_contact: str = "城市运行管理服务平台 / City operations centre"
     open311_key_service: str = "API keys are issued by the city's administrators (/api/v1/clients)"
@@ -190,6 +196,11 @@ class Settings:
             ),
             auto_close_verified=_bool(env, "AUTO_CLOSE_VERIFIED", cls.auto_close_verified),
             webhook_retry_seconds=_int(env, "WEBHOOK_RETRY_SECONDS", cls.webhook_retry_seconds),
+            webhook_allow_private_targets=_bool(env, "WEBHOOK_ALLOW_PRIVATE_TARGETS",
+                                                cls.webhook_allow_private_targets),
+            webhook_allowed_networks=tuple(
+                name for name in re.split(r"[\s,]+", env.get("WEBHOOK_ALLOWED_NETWORKS", ""))
+                if name),
             workorder_default_category=env.get("WORKORDER_DEFAULT_CATEGORY",
                                                cls.workorder_default_category),
             open311_jurisdiction_id=env.get("OPEN311_JURISDICTION_ID",
@@ -244,6 +255,12 @@ class Settings:
             raise ConfigError("PUSH_BACKEND must be log or live")
         if not 1 <= self.urgent_limit_percent <= 100:  # noqa: PLR2004
             raise ConfigError("URGENT_LIMIT_PERCENT must be between 1 and 100")
+        for network in self.webhook_allowed_networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError as exc:
+                raise ConfigError("WEBHOOK_ALLOWED_NETWORKS must list CIDR networks, "
+                                  f"got {network!r}") from exc
         self._validate_storage()
 
     def _validate_storage(self) -> None:

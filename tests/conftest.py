@@ -64,7 +64,9 @@ def test_env(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPat
            "LOG_LEVEL": "WARNING", "OUTBOX_GRACE_SECONDS": "0",
            "PASSWORD_HASH_MEMORY_KIB": "1024", "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
            "AUTH_LIMIT_PER_ADDRESS": "100000 per minute",
-           "REGISTER_LIMIT_PER_ACCOUNT": "100000 per minute"}
+           "REGISTER_LIMIT_PER_ACCOUNT": "100000 per minute",
+           # The tests' webhook receivers listen on loopback, which is allowed only by name.
+           "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32"}
     if storage == "s3":
         env.update(request.getfixturevalue("seaweedfs").env)
     return env

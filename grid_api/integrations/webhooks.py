@@ -25,6 +25,7 @@ from standardwebhooks import Webhook
 from grid_api.errors import NotFound, ValidationFailed
 from grid_api.infra import outbox
 from grid_api.integrations import merging
+from grid_api.integrations.targets import ForbiddenTarget, Refusal, TargetPolicy
 from grid_api.notifications.inbox import notify
 from models.area import Area
 from models.case import Case, CaseEvent
@@ -47,6 +48,14 @@ PAYLOAD_VERSION = 1
 RETRY_DELAYS = (timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30),
                 timedelta(hours=2), timedelta(hours=5), timedelta(hours=10),
                 timedelta(hours=10))
+# Per-field messages (web/i18n.py has them in Chinese).
+TARGET_MESSAGES = {
+    Refusal.metadata: "Webhooks may not go to a cloud metadata address.",
+    Refusal.loopback: "Webhooks may not go to a loopback address.",
+    Refusal.link_local: "Webhooks may not go to a link-local address.",
+    Refusal.reserved: "Webhooks may not go to a reserved or multicast address.",
+    Refusal.private: "Webhooks may not go to a private address here.",
+}
 DISABLE_AFTER = timedelta(days=5)  # an endpoint failing this long is switched off
 DUE_BATCH = 200
 LEASE = timedelta(minutes=10)  # a due retry handed to the queue is not handed again before
@@ -70,6 +79,7 @@ class Attempt:
 
     status: int | None
     error: str | None = None
+    refused: bool = False  # the target is an address webhooks may not go to: no retries
 
     @property
     def ok(self) -> bool:
@@ -85,12 +95,22 @@ def new_secret() -> str:
 
 # --- endpoints ------------------------------------------------------------------------
 
+def _check_target(targets: TargetPolicy, url: str) -> None:
+    try:
+        targets.check_url(url)
+    except ForbiddenTarget as exc:
+        raise ValidationFailed("webhook_target_forbidden", errors={
+            "url": [TARGET_MESSAGES[exc.refusal]]}) from exc
+
+
 def create_endpoint(session: Session, client_id: int, *, url: str, event_types: list[str],
-                    area_id: int | None = None) -> WebhookEndpoint:
-    """Raises NotFound (no such client), ValidationFailed (no such area)."""
+                    targets: TargetPolicy, area_id: int | None = None) -> WebhookEndpoint:
+    """Raises NotFound (no such client), ValidationFailed (no such area, or a URL
+    ``targets`` refuses)."""
     client = session.get(IntegrationClient, client_id)
     if client is None:
         raise NotFound
+    _check_target(targets, url)
     area_path = None
     if area_id is not None:
         area_path = session.execute(select(Area.path).where(Area.id == area_id)).scalar()
@@ -119,10 +139,13 @@ def endpoints_of(session: Session, client_id: int) -> list[WebhookEndpoint]:
 
 
 def update_endpoint(session: Session, client_id: int, endpoint_id: int, *,
-                    enabled: bool | None = None, **changes: Any) -> WebhookEndpoint:
+                    targets: TargetPolicy, enabled: bool | None = None,
+                    **changes: Any) -> WebhookEndpoint:
     """Change the URL or events; ``enabled`` switches it back on (or off by hand).
-    Raises NotFound."""
+    Raises NotFound, ValidationFailed (a URL ``targets`` refuses)."""
     endpoint = get_endpoint(session, client_id, endpoint_id)
+    if "url" in changes:
+        _check_target(targets, changes["url"])
     if "event_types" in changes:
         changes["event_types"] = sorted(set(changes["event_types"]))
     for name, value in changes.items():
@@ -342,7 +365,8 @@ def signed_request(endpoint: WebhookEndpoint, delivery: WebhookDelivery,
 
 def attempt(session: Session, delivery_id: int, send: Sender,
             now: datetime | None = None) -> str:
-    """Try one delivery now. Returns ``delivered``, ``retry``, ``dead`` or ``skipped``
+    """Try one delivery now. Returns ``delivered``, ``retry``, ``dead`` (retries used up,
+    or the sender refused the target's address: ``last_error`` says why) or ``skipped``
     (already delivered, dead, taken by another worker, or its endpoint is off)."""
     delivery = session.execute(select(WebhookDelivery).where(
         WebhookDelivery.id == delivery_id, WebhookDelivery.status == DeliveryStatus.pending)
@@ -367,7 +391,7 @@ def attempt(session: Session, delivery_id: int, send: Sender,
     endpoint.failing_since = endpoint.failing_since or now
     if now - endpoint.failing_since >= DISABLE_AFTER:
         _disable(session, endpoint, now)
-    if delivery.attempts > len(RETRY_DELAYS):
+    if result.refused or delivery.attempts > len(RETRY_DELAYS):
         delivery.status, delivery.next_attempt_at = DeliveryStatus.dead, None
         return "dead"
     delivery.next_attempt_at = now + RETRY_DELAYS[delivery.attempts - 1]

@@ -181,6 +181,8 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "open311_bad_text": ("{field} 含有无效字符", "{field} contains invalid characters"),
     "open311_bad_attribute": ("attribute 参数无效：{field}", "Invalid attribute argument: {field}"),
     "invalid_answers": ("问题的回答有误", "Some answers to the category's questions are invalid"),
+    "webhook_target_forbidden": (
+        "Webhook 不能发往该地址", "Webhooks may not be sent to this address"),
     "merge_master_not_open": (
         "主案件已结案或未立案，不能并单", "The master case is closed or rejected"
     ),
@@ -293,6 +295,12 @@ FIELD_MESSAGES_ZH: Mapping[str, str] = {
     "At most {days} days, not before from.": "最多 {days} 天，且不能早于起始日。",
     "Unknown action.": "未知的操作。",
     "No earlier report with this id.": "没有该编号的先前上报。",
+    "Webhooks may not go to a cloud metadata address.": "Webhook 不能发往云元数据服务地址。",
+    "Webhooks may not go to a loopback address.": "Webhook 不能发往本机回环地址。",
+    "Webhooks may not go to a link-local address.": "Webhook 不能发往链路本地地址。",
+    "Webhooks may not go to a reserved or multicast address.":
+        "Webhook 不能发往保留地址或组播地址。",
+    "Webhooks may not go to a private address here.": "本平台不允许 Webhook 发往内网地址。",
 }
 
 

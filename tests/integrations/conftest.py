@@ -30,6 +30,7 @@ class Receiver:
 
     def __init__(self, status: int = 204) -> None:
         self.status = status
+        self.headers: list[tuple[str, str]] = []  # sent with every answer
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.port = 0
         self._server = None
@@ -46,7 +47,7 @@ class Receiver:
                    for key, value in environ.items() if key.startswith("HTTP_")}
         headers["content-type"] = environ.get("CONTENT_TYPE", "")
         self.received.append((headers, body))
-        start_response(f"{self.status} Answer", [("Content-Length", "0")])
+        start_response(f"{self.status} Answer", [("Content-Length", "0"), *self.headers])
         return [b""]
 
     def start(self) -> Receiver:

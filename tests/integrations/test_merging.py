@@ -13,12 +13,15 @@ from grid_api.cases import commands as c
 from grid_api.cases.workflow import ActionContext, act
 from grid_api.identity.principals import principal_for
 from grid_api.integrations import clients, webhooks
+from grid_api.integrations.targets import TargetPolicy
 from models.area import Area
 from models.case import Case, CaseEvent, CaseStatus
 from models.integration import ClientChannel, ClientOperation
 from models.notification import Notification
 from tasks.webhooks import post
 from tests.factories import bearer, login, make_grid_tree, make_unit, make_user
+
+LOOPBACK = TargetPolicy.from_settings(False, ["127.0.0.1/32"])  # the test receivers
 
 
 @pytest.fixture
@@ -37,7 +40,7 @@ def scene(client, db, receiver):
         operations=[ClientOperation.open311_submit.value])
     db.flush()
     endpoint = webhooks.create_endpoint(db, hotline.id, url=receiver.url, event_types=[
-        "case.merged", "workorder.returned", "workorder.closed"])
+        "case.merged", "workorder.returned", "workorder.closed"], targets=LOOPBACK)
     resident = make_user(db)
     resident_headers = bearer(login(client, resident))
 

@@ -15,6 +15,7 @@ from grid_api.cases.workflow import ActionContext, act
 from grid_api.identity.principals import principal_for
 from grid_api.integrations import clients, webhooks
 from grid_api.integrations.open311_submission import file_request, parse_form
+from grid_api.integrations.targets import TargetPolicy
 from models.area import Area
 from models.case import CaseEvent
 from models.integration import (
@@ -26,8 +27,12 @@ from models.integration import (
 )
 from models.notification import Notification
 from models.outbox import OutboxMessage, Topic
-from tasks.webhooks import post
+from tasks.webhooks import post, sender
 from tests.factories import bearer, login, make_grid_tree, make_user
+from tests.integrations.conftest import Receiver
+
+LOOPBACK = TargetPolicy.from_settings(False, ["127.0.0.1/32"])  # the test receivers
+STRICT = TargetPolicy()  # the default: public addresses only
 
 ALL_TYPES = ["case.created", "case.registered", "case.dispatched", "case.status_changed",
              "case.resolved", "case.closed", "case.reopened", "case.commented"]
@@ -74,7 +79,7 @@ def _identity(client):
 
 def _endpoint(db, client, url, types=ALL_TYPES, area_id=None):
     endpoint = webhooks.create_endpoint(db, client.id, url=url, event_types=types,
-                                        area_id=area_id)
+                                        area_id=area_id, targets=LOOPBACK)
     db.flush()
     return endpoint
 
@@ -332,3 +337,44 @@ def test_a_client_manages_its_own_endpoints_with_its_key(client, db, city, recei
     assert area.status_code == 422  # an area is an admin's to grant
     assert client.delete(f"{base}/{created['id']}", headers=theirs).status_code == 404
     assert client.delete(f"{base}/{created['id']}", headers=mine).status_code == 204
+
+
+def test_a_name_that_resolves_to_a_forbidden_address_is_not_delivered(app, db, city,
+                                                                        hotline, receiver):
+    # Subscribed while the rule allowed it; the rule at sending time says no.
+    by_name = receiver.url.replace("127.0.0.1", "localhost")
+    endpoint = _endpoint(db, hotline, by_name, types=["case.created"])
+    [delivery_id] = _fan_out_all(db, _file(app, db, city, hotline))
+    delivery = db.get(WebhookDelivery, delivery_id)
+    assert webhooks.attempt(db, delivery.id, sender(STRICT)) == "dead"
+    assert receiver.received == []
+    assert delivery.status is DeliveryStatus.dead
+    assert delivery.next_attempt_at is None
+    assert delivery.attempts == 1
+    assert delivery.last_error.startswith("refused: ")
+    assert "loopback" in delivery.last_error
+    assert endpoint.failing_since is not None  # it counts towards switching the endpoint off
+    # Replayed once the deployment allows the address, it goes.
+    webhooks.replay(db, hotline.id, endpoint.id, delivery.id)
+    assert webhooks.attempt(db, delivery.id, sender(LOOPBACK)) == "delivered"
+    assert len(receiver.received) == 1
+
+
+def test_redirects_are_not_followed(app, db, city, hotline, receiver):
+    elsewhere = Receiver().start()
+    try:
+        receiver.status = 307
+        receiver.headers = [("Location", elsewhere.url)]
+        _endpoint(db, hotline, receiver.url, types=["case.created"])
+        [delivery_id] = _fan_out_all(db, _file(app, db, city, hotline))
+        delivery = db.get(WebhookDelivery, delivery_id)
+        assert webhooks.attempt(db, delivery.id, post) == "retry"
+        assert len(receiver.received) == 1
+        assert elsewhere.received == []
+        assert delivery.last_status == 307
+        assert "redirects are not followed" in delivery.last_error
+        receiver.headers = [("Location", "http://169.254.169.254/latest/meta-data/")]
+        assert webhooks.attempt(db, delivery.id, post) == "retry"
+        assert len(receiver.received) == 2
+    finally:
+        elsewhere.stop()

@@ -40,7 +40,8 @@ def _file_committed_case(app, committed, receiver_url):
             session, name="12345 热线", channel=ClientChannel.hotline,
             operations=[ClientOperation.open311_submit.value], rate_limit="10 per second")
         endpoint = webhooks.create_endpoint(session, made.id, url=receiver_url,
-                                            event_types=["case.created"])
+                                            event_types=["case.created"],
+                                            targets=app.extensions["grid_webhook_targets"])
         session.commit()
         identity = clients.ClientIdentity(
             client_id=made.id, account_id=made.account_id, name=made.name,

@@ -14,12 +14,15 @@ from grid_api.cases import commands as c
 from grid_api.cases.workflow import ActionContext, act
 from grid_api.identity.principals import principal_for
 from grid_api.integrations import clients, webhooks
+from grid_api.integrations.targets import TargetPolicy
 from models.area import Area
 from models.case import Case, CaseEvent, CaseStatus
 from models.integration import ClientCase, ClientChannel, ClientOperation
 from models.unit import Unit
 from tasks.webhooks import post
 from tests.factories import make_grid_tree, make_unit, make_user
+
+LOOPBACK = TargetPolicy.from_settings(False, ["127.0.0.1/32"])  # the test receivers
 
 LOOP = ["workorder.accepted", "workorder.replied", "workorder.closed", "workorder.returned"]
 
@@ -151,7 +154,8 @@ def _deliver_all(db, case_id):
 def test_the_hotline_hears_accepted_replied_and_closed(client, db, city, hotline, receiver):
     app = client.application
     made, key = hotline
-    endpoint = webhooks.create_endpoint(db, made.id, url=receiver.url, event_types=LOOP)
+    endpoint = webhooks.create_endpoint(db, made.id, url=receiver.url, event_types=LOOP,
+                                        targets=LOOPBACK)
     case_id = client.post("/api/v1/workorders", json=order(city), headers=key).get_json()[
         "case_id"]
     unit = make_unit(db)
@@ -185,7 +189,8 @@ def test_the_hotline_hears_a_returned_order_with_the_reason(client, db, city, ho
                                                              receiver):
     app = client.application
     made, key = hotline
-    endpoint = webhooks.create_endpoint(db, made.id, url=receiver.url, event_types=LOOP)
+    endpoint = webhooks.create_endpoint(db, made.id, url=receiver.url, event_types=LOOP,
+                                        targets=LOOPBACK)
     case_id = client.post("/api/v1/workorders", json=order(city), headers=key).get_json()[
         "case_id"]
     supervisor = make_user(db, roles=("supervisor",), area=city["district"])

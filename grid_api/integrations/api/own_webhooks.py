@@ -3,6 +3,7 @@ cases it filed only; subscriptions to an area are an admin's to grant."""
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
@@ -18,6 +19,7 @@ from grid_api.integrations.schemas import (
     WebhookEndpointSchema,
     WebhookEndpointUpdateSchema,
 )
+from grid_api.integrations.targets import TargetPolicy
 from grid_api.integrations.views import describe_endpoint
 from grid_api.web import db, permissions
 from grid_api.web.blueprint import Blueprint
@@ -29,6 +31,11 @@ blp = Blueprint("own_webhooks", __name__, url_prefix="/api/v1/integrations/webho
 MANAGE = ClientOperation.webhooks_manage
 KEY_DOC = {"parameters": [{"in": "header", "name": KEY_HEADER, "required": True,
                            "schema": {"type": "string"}}]}
+
+
+def _targets() -> TargetPolicy:
+    """Where the deployment lets webhooks go (WEBHOOK_ALLOW_PRIVATE_TARGETS, …)."""
+    return current_app.extensions["grid_webhook_targets"]
 
 
 class OwnEndpointCreateSchema(Schema):
@@ -57,7 +64,8 @@ class OwnEndpoints(MethodView):
     @db.transactional
     def post(self, body):
         """Subscribe a URL to the cases you filed; the signing secret is shown this once."""
-        endpoint = webhooks.create_endpoint(db.session(), current_client().client_id, **body)
+        endpoint = webhooks.create_endpoint(db.session(), current_client().client_id,
+                                            targets=_targets(), **body)
         return describe_endpoint(endpoint) | {"secret": endpoint.secret}
 
 
@@ -72,7 +80,8 @@ class OwnEndpoint(MethodView):
     def patch(self, body, endpoint_id):
         """Change the URL or events; `enabled: true` switches it back on."""
         return describe_endpoint(webhooks.update_endpoint(
-            db.session(), current_client().client_id, endpoint_id, **body))
+            db.session(), current_client().client_id, endpoint_id, targets=_targets(),
+            **body))
 
     @permissions.require(permissions.PUBLIC)
     @requires_key(MANAGE)

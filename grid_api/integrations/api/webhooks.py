@@ -3,6 +3,7 @@ deliveries and the dead-letter list, replay a message."""
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 
 from grid_api.integrations import webhooks
@@ -16,6 +17,7 @@ from grid_api.integrations.schemas import (
     WebhookEndpointSchema,
     WebhookEndpointUpdateSchema,
 )
+from grid_api.integrations.targets import TargetPolicy
 from grid_api.integrations.views import describe_endpoint
 from grid_api.web import db, permissions
 from grid_api.web.blueprint import Blueprint
@@ -24,6 +26,11 @@ from models.integration import WebhookDelivery
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/clients/<int:client_id>/webhooks",
                 description="Webhooks (Standard Webhooks): where a client hears about cases")
+
+
+def _targets() -> TargetPolicy:
+    """Where the deployment lets webhooks go (WEBHOOK_ALLOW_PRIVATE_TARGETS, …)."""
+    return current_app.extensions["grid_webhook_targets"]
 
 
 @blp.route("")
@@ -41,7 +48,8 @@ class Endpoints(MethodView):
     @db.transactional
     def post(self, body, client_id):
         """Subscribe a URL; the answer carries its signing secret, shown this once."""
-        endpoint = webhooks.create_endpoint(db.session(), client_id, **body)
+        endpoint = webhooks.create_endpoint(db.session(), client_id, targets=_targets(),
+                                            **body)
         return describe_endpoint(endpoint) | {"secret": endpoint.secret}
 
 
@@ -60,7 +68,8 @@ class Endpoint(MethodView):
     def patch(self, body, client_id, endpoint_id):
         """Change the URL or the events; `enabled: true` switches it back on."""
         return describe_endpoint(webhooks.update_endpoint(db.session(), client_id,
-                                                          endpoint_id, **body))
+                                                          endpoint_id, targets=_targets(),
+                                                          **body))
 
     @permissions.require(permissions.ADMIN)
     @blp.response(204)
