@@ -19,7 +19,7 @@ from grid_api.web.blueprint import Blueprint
 STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = ("vendor/maplibre-gl/maplibre-gl.css", "console.css",
           "vendor/maplibre-gl/maplibre-gl-csp.js", "vendor/echarts/echarts.min.js",
-          "console.js")
+          "console.js", "overview.js")
 WORKER = "vendor/maplibre-gl/maplibre-gl-csp-worker.js"
 # No inline script, no other origin; tiles and data come from this app (a city's basemap
 # host is added by BASEMAP_TILE_URL).
@@ -52,9 +52,10 @@ def _page() -> str:
                      if a.endswith(".css"))
     scripts = "".join(f'<script src="{_url(a)}" defer></script>' for a in ASSETS
                       if a.endswith(".js"))
+    settings = current_app.config["GRID_SETTINGS"]
     return (STATIC / "index.html").read_text(encoding="utf-8").format(
         styles=styles, scripts=scripts, worker=html.escape(_url(WORKER)),
-        basemap=html.escape(basemap))
+        basemap=html.escape(basemap), timezone=html.escape(settings.timezone))
 
 
 def _secured(response: Response) -> Response:

@@ -1,20 +1,28 @@
 """The console in a real browser (Debian's Chromium driven by Playwright) against the real
-app, PostGIS and Redis: a supervisor sees the map and dispatches from the queue; unit staff
-see no supervisor actions. Screenshots of each main screen land in var/test-artifacts/."""
+app, PostGIS and Redis: a supervisor sees the map and dispatches from the queue, reads the
+overview's figures, rankings and exports; unit staff see no supervisor actions and no
+rankings. Screenshots of each main screen land in var/test-artifacts/."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
+from redis import Redis
+from rq import Queue, SimpleWorker
 from werkzeug.serving import make_server
 
+from grid_api.infra.queues import QUEUE_NAMES
 from models.case import CaseStatus
+from tests.evaluation_city import build_city
 from tests.factories import PASSWORD, make_case, make_grid_tree, make_unit, make_user
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -42,7 +50,17 @@ def city(committed) -> Iterator[dict]:
 
 
 @pytest.fixture
-def served(app, city) -> Iterator[str]:
+def evaluated(committed) -> Iterator[dict]:
+    """Cases walked through the real workflow this month and last: something to count."""
+    with committed.new_session() as session:
+        built = build_city(session, cases=45)
+        session.commit()
+        yield {"supervisor": built.people["supervisor"].phone,
+               "staff": next(iter(built.people["unit_staff"].values())).phone}
+
+
+@pytest.fixture
+def served(app, committed) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -121,7 +139,7 @@ def test_a_supervisor_sees_the_city_and_dispatches_from_the_queue(page, city):
     _shot(page, "3-overview")
 
 
-def test_unit_staff_see_no_supervisor_actions(page, city):
+def test_unit_staff_see_no_supervisor_actions(app, page, city):
     _sign_in(page, city["staff"])
     page.wait_for_function(RENDERED, arg="case-points", timeout=30_000)
     page.evaluate("""(code) => {
@@ -136,3 +154,142 @@ def test_unit_staff_see_no_supervisor_actions(page, city):
     offered = set(actions.evaluate_all("(buttons) => buttons.map((b) => b.dataset.action)"))
     assert offered == {"accept", "return", "comment"}
     _shot(page, "4-unit-staff-case")
+
+    page.click('[data-tab="overview"]')  # their unit's figures; no rankings, no city overview
+    first, last = _this_month()
+    theirs = _api(app, city["staff"])(f"/api/v1/stats/indicators?from={first}&to={last}")
+    expect(page.locator('#kpis [data-kpi="dispatched"] b')).to_have_text(
+        f"{theirs['total']['counts']['dispatched']:,}", timeout=15_000)
+    expect(page.locator("#rank-error")).to_have_text("您的角色无权查看此项")
+    expect(page.locator("#rank-kinds")).to_be_hidden()
+    expect(page.locator("#rank-table")).to_be_hidden()
+    expect(page.locator("#ov-headline")).to_be_hidden()
+
+
+COUNTS = ("reported", "valid", "registered", "dispatched", "handled", "verified", "closed",
+          "rejected", "reworked", "extended", "deferred", "returns", "overdue")
+NAMES = {"reported": "上报", "registered": "立案", "closed": "结案", "rejected": "作废",
+         "returns": "回退", "overdue": "超期"}
+CHART = "echarts.getInstanceByDom(document.querySelector('#chart')).getOption()"
+SAME_X_AXIS = f"(keys) => JSON.stringify({CHART}.xAxis[0].data) === JSON.stringify(keys)"
+
+
+def _this_month() -> tuple[date, date]:
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    first = today.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def _api(app, phone: str):
+    """The API as the same user, for the figures the page must show."""
+    client = app.test_client()
+    tokens = client.post("/api/v1/auth/login", json={"phone": phone, "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {tokens.get_json()['access_token']}"}
+
+    def get(path: str) -> dict:
+        answer = client.get(path, headers=headers)
+        assert answer.status_code == 200, answer.get_json()
+        return answer.get_json()
+    return get
+
+
+def _run_queued_jobs(app) -> None:
+    connection = Redis.from_url(app.config["GRID_SETTINGS"].redis_url)
+    SimpleWorker([Queue(name, connection=connection) for name in QUEUE_NAMES],
+                 connection=connection).work(burst=True, with_scheduler=False)
+
+
+def _kpis_show(page: Page, table: dict) -> None:
+    for name in COUNTS:
+        expect(page.locator(f'#kpis [data-kpi="{name}"] span')).to_have_text(
+            NAMES.get(name, re.compile(".+")))
+        expect(page.locator(f'#kpis [data-kpi="{name}"] b')).to_have_text(
+            f"{table['total']['counts'][name]:,}")
+    for name, rate in table["total"]["rates"].items():
+        shown = "—" if rate["value"] is None else (
+            f"{rate['value']:.2f}" if name == "mean_rating" else f"{rate['value']:.2f}%")
+        expect(page.locator(f'#kpi-rates [data-rate="{name}"] b')).to_have_text(shown)
+        expect(page.locator(f'#kpi-rates [data-rate="{name}"] small')).to_have_text(
+            f"{rate['numerator']:,} / {rate['denominator']:,}")
+    expect(page.locator('#kpi-rates [data-rate="on_time_closing_rate"] span')).to_have_text(
+        "按期结案率")
+
+
+def _ranking_explains(page: Page, ranked: list[dict]):
+    page.click('[data-rank-kind="grid_worker"]')
+    rows = page.locator("#rank-table > tbody > tr[data-key]")
+    expect(rows).to_have_count(len(ranked), timeout=15_000)
+    best = rows.first
+    expect(best.locator("td").nth(1)).to_have_text(f"{ranked[0]['score']:.2f}")
+    expect(best.locator(".grade")).to_have_text(ranked[0]["grade"])
+    components = page.locator(f"#rank-grid_worker-{ranked[0]['key']} tr[data-component]")
+    expect(components.first).to_be_hidden()
+    best.locator("button[aria-expanded]").focus()
+    page.keyboard.press("Enter")  # the keyboard opens the score's components
+    expect(components).to_have_count(len(ranked[0]["components"]))
+    expect(components.first).to_be_visible()
+    expect(components.first.locator("td").first).to_have_text(
+        ranked[0]["components"][0]["label"])
+    return components
+
+
+def _exported_csv(app, page: Page) -> str:
+    page.click('[data-export="cases:csv"]')
+    job = page.locator("#export-list li").first
+    expect(job.locator(".status")).to_have_attribute("data-status", "queued", timeout=15_000)
+    expect(job.locator("a.download")).to_have_count(0)
+    _run_queued_jobs(app)
+    link = job.locator("a.download")
+    expect(link).to_be_visible(timeout=15_000)
+    expect(job.locator(".status")).to_have_attribute("data-status", "done")
+    with page.expect_download() as downloading:
+        link.click()
+    data = Path(downloading.value.path()).read_bytes()
+    assert data.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    return data.decode("utf-8-sig")
+
+
+def test_a_supervisor_reads_the_overview_ranks_and_exports(app, page, evaluated):
+    first, last = _this_month()
+    get = _api(app, evaluated["supervisor"])
+    by_day = get(f"/api/v1/stats/indicators?from={first}&to={last}&group_by=day")
+    assert by_day["total"]["counts"]["registered"] > 0
+    _sign_in(page, evaluated["supervisor"])
+    page.click('[data-tab="overview"]')
+
+    expect(page.locator("#ov-period-shown")).to_have_text(f"{first} – {last}", timeout=15_000)
+    _kpis_show(page, by_day)
+    headline = get("/api/v1/stats/overview")
+    expect(page.locator('#ov-headline tr[data-when="month"] td[data-count="reported"]')) \
+        .to_have_text(f"{headline['month']['reported']:,}")
+
+    page.wait_for_function(SAME_X_AXIS, arg=[group["key"] for group in by_day["groups"]],
+                           timeout=15_000)
+    by_unit = get(f"/api/v1/stats/indicators?from={first}&to={last}&group_by=unit")
+    units = [group["label"]["name"] if group["label"] else "未归属"
+             for group in by_unit["groups"]]
+    assert any(name.startswith("单位") for name in units)
+    page.select_option("#ov-group", "unit")
+    page.wait_for_function(SAME_X_AXIS, arg=units, timeout=15_000)
+    registered = page.evaluate(f"() => {CHART}.series.find((s) => s.id === 'registered').data")
+    assert registered == [group["counts"]["registered"] for group in by_unit["groups"]]
+
+    ranked = get(f"/api/v1/stats/rankings?kind=grid_worker&from={first}&to={last}")["items"]
+    assert ranked
+    components = _ranking_explains(page, ranked)
+
+    lines = _exported_csv(app, page).splitlines()
+    assert lines[0].startswith("code,status,source")
+    assert len(lines) - 1 == by_day["total"]["counts"]["reported"]
+
+    page.evaluate("() => { document.querySelector('#pane-overview').scrollTop = 0; }")
+    _shot(page, "5-overview")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    expect(page.locator('#kpis [data-kpi="reported"]')).to_be_in_viewport()
+    _shot(page, "6-overview-laptop")
+
+    page.click("header [data-lang-toggle]")
+    expect(page.locator('#kpis [data-kpi="reported"] span')).to_have_text("Reported")
+    expect(components.first.locator("td").first).to_have_text("Valid report rate")
+    expect(page.locator('[data-rank-kind="grid_worker"]')).to_have_text("Grid workers")

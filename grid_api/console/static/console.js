@@ -147,6 +147,7 @@ function signOut(message = "") {
   state.me = null;
   sessionStorage.removeItem("grid.refresh");
   clearInterval(state.poll);
+  resetOverview();
   $("#app").hidden = true;
   $("#signin").hidden = false;
   $("#signin-error").textContent = message;
@@ -157,6 +158,7 @@ function translate() {
   document.documentElement.lang = state.lang;
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
   for (const node of document.querySelectorAll("[data-lang-toggle]")) node.textContent = t("lang");
+  translateOverview();
 }
 
 function isStaff() {
@@ -410,29 +412,6 @@ function featureBounds(features) {
   };
   features.forEach((feature) => feature.geometry && visit(feature.geometry.coordinates));
   return box[0] <= box[2] ? box : null;
-}
-
-// --- overview ---------------------------------------------------------------------------
-async function showOverview() {
-  const kpis = $("#kpis");
-  const counts = state.counts || {};
-  kpis.replaceChildren(...QUEUES.map((queue) => el("div", {class: "kpi"},
-    t(queue), el("b", {text: String(counts[queue] ?? "—")}))));
-  const overview = await api("/api/v1/stats/overview").catch(() => null);
-  if (overview) {
-    for (const [key, value] of Object.entries(overview)) {
-      if (typeof value === "number") kpis.append(el("div", {class: "kpi"}, key,
-                                                        el("b", {text: String(value)})));
-    }
-  }
-  const chart = echarts.init($("#chart"));
-  chart.setOption({
-    title: {text: t("queue_counts"), left: 12, top: 8, textStyle: {fontSize: 14}},
-    tooltip: {}, grid: {left: 48, right: 16, top: 48, bottom: 32},
-    xAxis: {type: "category", data: QUEUES.map(t)}, yAxis: {type: "value", minInterval: 1},
-    series: [{type: "bar", data: QUEUES.map((queue) => counts[queue] || 0),
-              itemStyle: {color: "#1f6feb"}}],
-  });
 }
 
 // --- wiring -----------------------------------------------------------------------------
