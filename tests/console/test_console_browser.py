@@ -250,6 +250,22 @@ def _exported_csv(app, page: Page) -> str:
     return data.decode("utf-8-sig")
 
 
+def _custom_range(page: Page, get, first: date, last: date) -> None:
+    """A custom range: an inverted one is refused with the API's message, a good one shown."""
+    page.select_option("#ov-period", "custom")
+    expect(page.locator("#ov-from")).to_be_focused()
+    page.fill("#ov-from", str(last))
+    page.fill("#ov-to", str(first))
+    page.press("#ov-to", "Enter")
+    expect(page.locator("#ov-error")).not_to_be_empty(timeout=15_000)
+    page.fill("#ov-from", str(first))
+    page.fill("#ov-to", str(last))
+    page.click("#ov-custom button[type=submit]")
+    expect(page.locator("#ov-period-shown")).to_have_text(f"{first} – {last}", timeout=15_000)
+    expect(page.locator("#ov-error")).to_be_empty()
+    _kpis_show(page, get(f"/api/v1/stats/indicators?from={first}&to={last}&group_by=unit"))
+
+
 def test_a_supervisor_reads_the_overview_ranks_and_exports(app, page, evaluated):
     first, last = _this_month()
     get = _api(app, evaluated["supervisor"])
@@ -283,6 +299,10 @@ def test_a_supervisor_reads_the_overview_ranks_and_exports(app, page, evaluated)
     assert lines[0].startswith("code,status,source")
     assert len(lines) - 1 == by_day["total"]["counts"]["reported"]
 
+    _custom_range(page, get, first - timedelta(days=60), last)
+
+    page.select_option("#ov-period", "this_month")
+    expect(page.locator("#ov-period-shown")).to_have_text(f"{first} – {last}", timeout=15_000)
     page.evaluate("() => { document.querySelector('#pane-overview').scrollTop = 0; }")
     _shot(page, "5-overview")
     page.set_viewport_size({"width": 1366, "height": 768})
