@@ -5,6 +5,7 @@ cursor straight into a file — with progress, for the asker's eyes only, until 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import tempfile
@@ -15,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, Text, cast, func, select, text, update
 from sqlalchemy.orm import Session
 
 from grid_api.cases.queries import CaseFilter, cases_query
@@ -82,28 +83,68 @@ def file_name(export: Export) -> str:
 
 # --- the job --------------------------------------------------------------------------------
 
-def _case_rows(session: Session, principal: Principal, params: dict[str, Any],
-               zone: ZoneInfo) -> Iterator[dict[str, Any]]:
+def _case_query(session: Session, principal: Principal, params: dict[str, Any],
+                zone: ZoneInfo) -> Select:
+    """The rows of a case list, every value as the file shows it: times in the city's zone
+    (ISO 8601 with the offset), flags as true/false — formatted by PostgreSQL, so the CSV
+    can be written by COPY and every format says the same."""
     first, last = date.fromisoformat(params["from"]), date.fromisoformat(params["to"])
     period = Period.checked(first, last, zone)
     criteria = CaseFilter(category=params.get("category"), area_id=params.get("area"),
                           created_from=period.start, created_to=period.end,
                           sources=tuple(CaseSource(s) for s in params.get("source", ())))
     cases = cases_query(session, principal, criteria).subquery()
-    query = (select(cases.c.code, cases.c.status, cases.c.source, cases.c.urgent,
-                    Category.code.label("category"), Category.name_zh.label("category_name"),
-                    Area.code.label("grid"), cases.c.address, Unit.name.label("unit"),
-                    cases.c.created_at, cases.c.registered_at, cases.c.closed_at,
-                    cases.c.return_count.label("returns"),
-                    cases.c.rework_count.label("reworks"), cases.c.rating,
-                    func.ST_X(cases.c.location).label("lon"),
-                    func.ST_Y(cases.c.location).label("lat"))
-             .join(Category, Category.id == cases.c.category_id)
-             .join(Area, Area.id == cases.c.grid_id)
-             .outerjoin(Unit, Unit.id == cases.c.unit_id)
-             .order_by(cases.c.created_at, cases.c.id))
+
+    def local(column: Any, label: str) -> Any:
+        return func.to_char(func.timezone(zone.key, column),
+                            'YYYY-MM-DD"T"HH24:MI:SS').op("||")(
+            func.to_char(column, "TZH:TZM")).label(label)
+
+    return (select(cases.c.code, cast(cases.c.status, Text).label("status"),
+                   cast(cases.c.source, Text).label("source"),
+                   cast(cases.c.urgent, Text).label("urgent"),
+                   Category.code.label("category"), Category.name_zh.label("category_name"),
+                   Area.code.label("grid"), cases.c.address, Unit.name.label("unit"),
+                   local(cases.c.created_at, "created_at"),
+                   local(cases.c.registered_at, "registered_at"),
+                   local(cases.c.closed_at, "closed_at"),
+                   cases.c.return_count.label("returns"),
+                   cases.c.rework_count.label("reworks"), cases.c.rating,
+                   func.ST_X(cases.c.location).label("lon"),
+                   func.ST_Y(cases.c.location).label("lat"))
+            .join(Category, Category.id == cases.c.category_id)
+            .join(Area, Area.id == cases.c.grid_id)
+            .outerjoin(Unit, Unit.id == cases.c.unit_id)
+            .order_by(cases.c.created_at, cases.c.id))
+
+
+def _case_rows(session: Session, principal: Principal, params: dict[str, Any],
+               zone: ZoneInfo) -> Iterator[dict[str, Any]]:
+    query = _case_query(session, principal, params, zone)
     for row in session.execute(query.execution_options(yield_per=STREAM_ROWS)):
         yield dict(row._mapping)
+
+
+def _copy_case_csv(session: Session, query: Select, zone: ZoneInfo, path: Path,
+                   progress: Callable[[int], None]) -> int:
+    """The case list as CSV by PostgreSQL's COPY: the rows never become Python objects,
+    several times faster than writing them one by one. Returns the number of rows."""
+    # The offset TZH:TZM prints is the session's: set it to the city's for this transaction.
+    session.execute(text("SELECT set_config('TimeZone', :zone, true)"),
+                    {"zone": zone.key})
+    compiled = query.compile(dialect=session.get_bind().dialect,
+                             compile_kwargs={"render_postcompile": True})
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cursor, path.open("wb") as out:
+        out.write(codecs.BOM_UTF8)  # Excel opens Chinese text correctly
+        with cursor.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER)",
+                         compiled.params) as copy:
+            lines = 0
+            for chunk in copy:
+                out.write(chunk)
+                lines += bytes(chunk).count(b"\n")
+                progress(max(lines - 1, 0))  # approximate: an address may hold a newline
+        return cursor.rowcount
 
 
 def _indicator_rows(session: Session, principal: Principal, params: dict[str, Any],
@@ -185,20 +226,30 @@ def run_export(session: Session, storage: Storage, export_id: int, *, zone: Zone
     if export is None or export.status in (ExportStatus.done, ExportStatus.failed):
         return
     principal = principal_for(session, export.user_id)
-    rows = (_case_rows if export.kind == "cases" else _indicator_rows)(
-        session, principal, export.params, zone)
     done = 0
+    reported = 0
+
+    def progress(rows: int) -> None:
+        nonlocal reported
+        if rows - reported >= PROGRESS_EVERY:
+            reported = rows
+            report(export.id, rows)
 
     def tick() -> None:
         nonlocal done
         done += 1
-        if done % PROGRESS_EVERY == 0:
-            report(export.id, done)
+        progress(done)
 
     try:
         with tempfile.TemporaryDirectory(prefix="grid-export-") as tmp:
             path = Path(tmp) / file_name(export)
-            WRITERS[export.format](rows, path, tick)
+            if export.kind == "cases" and export.format == "csv":
+                done = _copy_case_csv(session, _case_query(session, principal, export.params,
+                                                           zone), zone, path, progress)
+            else:
+                rows = (_case_rows if export.kind == "cases" else _indicator_rows)(
+                    session, principal, export.params, zone)
+                WRITERS[export.format](rows, path, tick)
             key = f"exports/{export.user_id}/{export.id}/{file_name(export)}"
             storage.put_file(key, path)
             export.size_bytes = path.stat().st_size

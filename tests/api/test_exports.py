@@ -1,5 +1,6 @@
 """Exports: asked over the API, written by the job, downloaded by the asker alone."""
 
+import csv
 import io
 import json
 import zipfile
@@ -101,3 +102,21 @@ def test_not_ready_and_bad_requests(client, world):
     assert client.post("/api/v1/exports", headers=world["resident"].headers,
                        json={"kind": "cases", "format": "csv", "params": PARAMS}
                        ).status_code == 403
+
+
+def test_case_csv_is_written_by_copy_in_the_citys_time(written):
+    _id, data = written(params={**PARAMS, "source": ["grid_worker"]})
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == 3
+    assert {row["source"] for row in rows} == {"grid_worker"}
+    assert {row["urgent"] for row in rows} == {"false"}
+    created = datetime.fromisoformat(rows[0]["created_at"])
+    assert created.utcoffset() == timedelta(hours=8)
+    assert abs(created - datetime.now(UTC)) < timedelta(minutes=5)
+    assert float(rows[0]["lon"]) and float(rows[0]["lat"])
+
+
+def test_a_case_csv_filtered_to_nothing_still_has_its_header(written):
+    _id, data = written(params={**PARAMS, "source": ["media"]})
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines == [",".join(exports.CASE_COLUMNS)]
