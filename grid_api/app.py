@@ -74,6 +74,7 @@ API_MODULES = (
     "grid_api.console.api",
     "grid_api.evaluation.api.stats",
     "grid_api.evaluation.api.exports",
+    "grid_api.evaluation.api.heat",
     "grid_api.integrations.api.clients",
     "grid_api.integrations.api.open311",
     "grid_api.push.api",

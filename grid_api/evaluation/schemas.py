@@ -174,3 +174,11 @@ class HotspotMapSchema(Schema):
     features = fields.List(fields.Dict(), metadata={
         "description": "Polygons with `count`, `gi_z` (Getis-Ord Gi*) and `significance` "
                        "(`hot_99`, `hot_95`, `cold_95`, `cold_99` or null)"})
+
+
+class HeatTileArgsSchema(Schema):
+    from_ = fields.Date(data_key="from", metadata={"description": "Default: 29 days before `to`"})
+    to = fields.Date(metadata={"description": "Default: today, in the city's zone"})
+    area = fields.Integer(metadata={"description": "Default: your own area"})
+    category = fields.String(validate=validate.Length(min=1, max=12),
+                             metadata={"description": "A category code or its prefix"})

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grid_api.errors import ValidationFailed
-from grid_api.evaluation import definitions, hotspots, indicators, rankings
+from grid_api.evaluation import definitions, heat, hotspots, indicators, rankings
 from grid_api.evaluation.indicators import Period, Scope
 from grid_api.evaluation.overview import figures as overview_figures
 from grid_api.evaluation.scope import Asked, area_path_of, grant
@@ -135,3 +135,12 @@ def hotspot_map(session: Session, principal: Principal, *, area_id: int | None,
         raise ValidationFailed(errors={"area": ["Name the area to map."]})
     return hotspots.hotspots(session, area_id=granted.area_id, area_path=granted.area_path,
                              period=period, shape=shape, size_m=size_m, category=category)
+
+
+def heat_map_tile(session: Session, principal: Principal, *, area_id: int | None,
+                  period: Period, category: str | None, z: int, x: int, y: int) -> bytes:
+    """A `heat` tile of the cases within the caller's scope (an admin's: the whole
+    deployment). Raises PermissionDenied, ValidationFailed, BadRequest."""
+    granted = grant(session, principal, Asked(area_id=area_id))
+    return heat.heat_tile(session, area_path=granted.area_path or "/", period=period,
+                          category=category, z=z, x=x, y=y)

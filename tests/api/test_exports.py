@@ -113,7 +113,8 @@ def test_case_csv_is_written_by_copy_in_the_citys_time(written):
     created = datetime.fromisoformat(rows[0]["created_at"])
     assert created.utcoffset() == timedelta(hours=8)
     assert abs(created - datetime.now(UTC)) < timedelta(minutes=5)
-    assert float(rows[0]["lon"]) and float(rows[0]["lat"])
+    assert float(rows[0]["lon"]) > 0
+    assert float(rows[0]["lat"]) > 0
 
 
 def test_a_case_csv_filtered_to_nothing_still_has_its_header(written):

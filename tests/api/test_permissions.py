@@ -172,6 +172,8 @@ MATRIX |= {
     ("GET", "/api/v1/stats/public-overview"): (EVERYONE, "/api/v1/stats/public-overview"),
     ("GET", "/api/v1/stats/hotspots"): (
         {"supervisor", "admin"}, f"/api/v1/stats/hotspots?{STATS}"),
+    ("GET", "/api/v1/tiles/heat/<int:z>/<int:x>/<int:y>.mvt"): (
+        {"supervisor", "admin"}, f"/api/v1/tiles/heat/14/13657/6749.mvt?{STATS}"),
     ("POST", "/api/v1/exports"): (STAFF_ROLES, "/api/v1/exports"),
     ("GET", "/api/v1/exports/<int:export_id>"): (SIGNED_IN, "/api/v1/exports/1"),
     ("GET", "/api/v1/exports/<int:export_id>/file"): (SIGNED_IN, "/api/v1/exports/1/file"),
