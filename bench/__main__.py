@@ -6,6 +6,7 @@ from bench import (
     capacity,
     cases,
     console,
+    coverage,
     dispatch,
     evaluation,
     geography,
@@ -15,6 +16,7 @@ from bench import (
     patrols,
     push,
     residents,
+    soak,
     webhooks,
 )
 
@@ -23,7 +25,7 @@ BENCHMARKS = {"http_overhead": http_overhead, "geography": geography, "cases": c
               "residents": residents, "webhooks": webhooks, "hostile_input": hostile_input,
               "patrols": patrols, "capacity": capacity,
               "console": console, "low_zoom_tiles": low_zoom_tiles,
-              "evaluation": evaluation}
+              "evaluation": evaluation, "coverage": coverage, "soak": soak}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or BENCHMARKS:

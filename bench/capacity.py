@@ -102,7 +102,8 @@ def _photo(seed: int) -> bytes:
 
 
 @contextlib.contextmanager
-def system(env: dict[str, str], workdir: Path) -> Iterator[tuple[str, Processes]]:
+def system(env: dict[str, str], workdir: Path, *, api_workers: int = 2,
+           ) -> Iterator[tuple[str, Processes]]:
     env = {**os.environ, **env, "PUSH_BACKEND": "log", "STORAGE_DIR": str(workdir / "media"),
            "GRID_ENV": "development", "LOG_LEVEL": "WARNING",
            "LOGIN_LIMIT_PER_ACCOUNT": "100000 per minute",
@@ -113,7 +114,7 @@ def system(env: dict[str, str], workdir: Path) -> Iterator[tuple[str, Processes]
     print(f"demo city loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     port = free_port()
     api = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-                            "--workers", "2", "--log-level", "warning",
+                            "--workers", str(api_workers), "--log-level", "warning",
                             "grid_api.wsgi:app"], cwd=ROOT, env=env)
     worker = subprocess.Popen([sys.executable, "-m", "tasks.worker"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -1,6 +1,7 @@
 """Evaluation benchmarks: indicators over the per-case counters for one district and one
-month, and for the whole city and a year (grouped by month), each beside a plain GROUP BY
-over the same cases in the same run.
+month, and for the whole city and a year (grouped by month); the one-screen overview of a
+district and of the city; a z10 `heat` tile over a month and over a year — each beside a
+plain GROUP BY over the same cases in the same run; exports against COPY.
 
 ``BENCH_EVALUATION_CASES`` sets the size (default 10^6: on the 2-core development machine
 generating 10^7 cases takes longer than the benchmark is worth; see README for how the
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from bench.geography import _plain_url
 from bench.harness import private_services
-from grid_api.evaluation import exports, indicators
+from grid_api.evaluation import exports, heat, indicators, overview
 from grid_api.evaluation.definitions import Definitions
 from grid_api.evaluation.indicators import Period, Scope
 from grid_api.infra.storage import LocalStorage
@@ -63,7 +64,9 @@ INSERT INTO cases (code, status, category_id, description, location, reporter_id
 SELECT 'b' || g,
        (CASE WHEN g %% 10 < 7 THEN 'closed' WHEN g %% 10 < 9 THEN 'in_progress'
              ELSE 'rejected' END)::case_status,
-       %(category)s, '评估', ST_SetSRID(ST_MakePoint(120.5, 30.5), 4326), %(reporter)s,
+       %(category)s, '评估',
+       ST_SetSRID(ST_MakePoint(120.05 + (g::bigint * 7919 %% 100003) / 100003.0 * 0.5,
+                               30 + (g::bigint * 104729 %% 100019) / 100019.0), 4326), %(reporter)s,
        cell.id, cell.path, 'grid_worker', t, CASE WHEN g %% 10 < 9 THEN t END,
        CASE WHEN g %% 10 < 7 THEN t + interval '2 days' END, (g %% 17 = 0)::int,
        (g %% 13 = 0)::int, g %% 29 = 0
@@ -161,6 +164,33 @@ def _raw(conn, path: str, first: date, last: date, key: str) -> None:
                                             "end": period.end}).fetchall()
 
 
+HEAT_BASELINE = """
+SELECT floor((ST_X(g) - ST_XMin(t)) / ((ST_XMax(t) - ST_XMin(t)) / 64)) AS i,
+       floor((ST_Y(g) - ST_YMin(t)) / ((ST_XMax(t) - ST_XMin(t)) / 64)) AS j, count(*)
+FROM (SELECT ST_Transform(location, 3857) AS g, ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS t
+      FROM cases WHERE location && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s), 4326)
+        AND created_at >= %(start)s AND created_at < %(end)s) p
+GROUP BY 1, 2
+"""
+OVERVIEW_BASELINE = """
+SELECT status, count(*) FROM cases WHERE area_path LIKE %(like)s GROUP BY 1
+"""
+HEAT_TILE = (10, 854, 420)  # inside the benchmark city: 120.23°–120.59° E, 30.45°–30.75° N
+
+
+def _heat(session: Session, first: date, last: date) -> None:
+    z, x, y = HEAT_TILE
+    heat.heat_tile(session, area_path="/", period=Period.checked(first, last, ZONE),
+                   category=None, z=z, x=x, y=y)
+
+
+def _raw_heat(conn, first: date, last: date) -> None:
+    z, x, y = HEAT_TILE
+    period = Period.checked(first, last, ZONE)
+    conn.execute(HEAT_BASELINE, {"z": z, "x": x, "y": y, "start": period.start,
+                                 "end": period.end}).fetchall()
+
+
 def _export_child(url: str, export_id: int, folder: str, pipe) -> None:
     """In a process of its own, so its peak memory is the export's alone."""
     engine = create_engine(url)
@@ -236,6 +266,21 @@ def run() -> dict[str, float]:
                 samples["raw_city_year"].append(_timed(lambda y=year: _raw(
                     raw, places["city"], date(y, 1, 1), date(y, 12, 31),
                     "date_trunc('month', created_at)")))
+            for path in [places["city"], *places["districts"][:4]] * 2:
+                samples.setdefault("overview", []).append(_timed(lambda p=path: (
+                    overview.figures(session, area_path=p, zone=ZONE, now=datetime.now(UTC),
+                                     with_cases=True), session.rollback())))
+                samples.setdefault("raw_overview", []).append(_timed(lambda p=path: raw.execute(
+                    OVERVIEW_BASELINE, {"like": p + "%"}).fetchall()))
+            for _ in range(RUNS):
+                month = rng.choice(months)
+                for name, first, last in (("heat_z10_month", month, month_end(month)),
+                                          ("heat_z10_year", date(2025, 1, 1),
+                                           date(2025, 12, 31))):
+                    samples.setdefault(name, []).append(_timed(
+                        lambda f=first, e=last: _heat(session, f, e)))
+                    samples.setdefault(f"raw_{name}", []).append(_timed(
+                        lambda f=first, e=last: _raw_heat(raw, f, e)))
         engine.dispose()
         exported = bench_export(env["DATABASE_URL"], "csv") | bench_export(
             env["DATABASE_URL"], "xlsx")
