@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MIN_SECRET_LENGTH = 32
@@ -262,6 +263,20 @@ class Settings:
                 raise ConfigError("WEBHOOK_ALLOWED_NETWORKS must list CIDR networks, "
                                   f"got {network!r}") from exc
         self._validate_storage()
+        self._validate_basemap()
+
+    def _validate_basemap(self) -> None:
+        # The URL's origin goes into the console's Content-Security-Policy header: anything
+        # but a plain http(s) origin would let a typo (or worse) rewrite that policy.
+        url = self.basemap_tile_url
+        if not url:
+            return
+        parts = urlsplit(url)
+        unsafe = set(url) & set(" \t\r\n;,'\"<>\\")
+        if (parts.scheme not in {"http", "https"} or not parts.hostname or unsafe
+                or not all(f"{{{key}}}" in url for key in "zxy")):
+            raise ConfigError("BASEMAP_TILE_URL must be an http(s) URL with {z}, {x} and {y} "
+                              "and no spaces, quotes, commas or semicolons")
 
     def _validate_storage(self) -> None:
         if self.storage_backend not in {"local", "s3"}:

@@ -62,3 +62,21 @@ def test_s3_refuses_to_start_without_what_it_needs(missing):
 def test_bad_storage_settings_are_refused(name, value):
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({**S3, name: value})
+
+
+@pytest.mark.parametrize("url", [
+    "ftp://tiles.city.gov.cn/{z}/{x}/{y}.png",
+    "https://tiles.city.gov.cn/{z}/{x}.png",
+    "https://tiles.city.gov.cn/{z}/{x}/{y}.png; script-src *",
+    "https://tiles.city.gov.cn/{z}/{x}/{y}.png,https://evil.example",
+    "https://'self'/{z}/{x}/{y}",
+    "/tiles/{z}/{x}/{y}.png",
+])
+def test_a_basemap_url_that_could_rewrite_the_consoles_policy_is_refused(url):
+    with pytest.raises(ConfigError, match="BASEMAP_TILE_URL"):
+        Settings.from_env({"BASEMAP_TILE_URL": url})
+
+
+def test_an_intranet_basemap_url_is_taken():
+    url = "http://10.1.2.3:8080/tiles/{z}/{x}/{y}.png?style=grey"
+    assert Settings.from_env({"BASEMAP_TILE_URL": url}).basemap_tile_url == url
