@@ -109,6 +109,8 @@ class Settings:
     patrol_idle_minutes: int = 120
     patrol_sweep_seconds: int = 300
     track_retention_days: int = 180
+    sync_retention_days: int = 30  # answers kept for resent offline batches
+    sync_photo_wait_days: int = 7  # a photo sent ahead waits this long for its operation
     # Residents: watch areas and the public case map.
     watch_areas_max: int = 5
     watch_radius_max_m: int = 2000
@@ -214,6 +216,8 @@ class Settings:
             patrol_idle_minutes=_int(env, "PATROL_IDLE_MINUTES", cls.patrol_idle_minutes),
             patrol_sweep_seconds=_int(env, "PATROL_SWEEP_SECONDS", cls.patrol_sweep_seconds),
             track_retention_days=_int(env, "TRACK_RETENTION_DAYS", cls.track_retention_days),
+            sync_retention_days=_int(env, "SYNC_RETENTION_DAYS", cls.sync_retention_days),
+            sync_photo_wait_days=_int(env, "SYNC_PHOTO_WAIT_DAYS", cls.sync_photo_wait_days),
             watch_areas_max=_int(env, "WATCH_AREAS_MAX", cls.watch_areas_max),
             watch_radius_max_m=_int(env, "WATCH_RADIUS_MAX_M", cls.watch_radius_max_m),
             watch_digest_hour=_int(env, "WATCH_DIGEST_HOUR", cls.watch_digest_hour),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, SmallInteger, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,10 +27,13 @@ class SyncOperation(Base):
     error: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = created_at_column()
 
+    __table_args__ = (Index("ix_sync_operations_created_at", "created_at"),)
+
 
 class SyncPhoto(Base):
     """A photo a phone uploaded for one of its queued operations before the operation
-    itself arrived; attached to the operation's case once it has one."""
+    itself arrived; attached to the operation's case once it has one (the row and the
+    stored original stay until the retention sweep, so a resend finds them)."""
 
     __tablename__ = "sync_photos"
 
@@ -42,7 +45,9 @@ class SyncPhoto(Base):
     storage_key: Mapped[str] = mapped_column(String(200), nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = created_at_column()
+    attached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         Index("uq_sync_photos_user_op_sha", "user_id", "op_id", "sha256", unique=True),
+        Index("ix_sync_photos_created_at", "created_at"),
     )

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from marshmallow import Schema, ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -26,7 +28,7 @@ from grid_api.cases import attachments, commands, filing, queries, views, workfl
 from grid_api.cases.photos import process_photo
 from grid_api.cases.schemas import CaseCreateSchema, CaseSchema
 from grid_api.cases.settings import CaseSettings
-from grid_api.errors import AppError, NotFound, ValidationFailed
+from grid_api.errors import AppError, NotFound, StorageUnavailable, ValidationFailed
 from grid_api.fieldwork import duty, patrols
 from grid_api.fieldwork.patrols import PatrolSettings
 from grid_api.fieldwork.schemas import (
@@ -38,6 +40,8 @@ from grid_api.fieldwork.schemas import (
 from grid_api.identity.principal import Principal
 from grid_api.infra.storage import Storage
 from models.sync import SyncOperation, SyncPhoto
+
+log = logging.getLogger(__name__)
 
 CONFLICTS = frozenset({409, 412})  # the case moved on: the answer shows where it stands
 CASE_OPERATIONS = frozenset({"report", "action"})  # their result is a case
@@ -275,14 +279,62 @@ def add_photo(ctx: SyncContext, op_id: str, *, data: bytes,
 
 def _attach_waiting_photos(ctx: SyncContext, op_id: str, case_id: int) -> None:
     waiting = ctx.session.execute(select(SyncPhoto).where(
-        SyncPhoto.user_id == ctx.principal.user_id, SyncPhoto.op_id == op_id)
-        .order_by(SyncPhoto.id)).scalars().all()
+        SyncPhoto.user_id == ctx.principal.user_id, SyncPhoto.op_id == op_id,
+        SyncPhoto.attached_at.is_(None)).order_by(SyncPhoto.id)).scalars().all()
     for photo in waiting:
         try:
             with ctx.session.begin_nested():
                 attachments.add_photo(ctx.session, ctx.storage, ctx.principal, case_id,
                                       data=ctx.storage.get(photo.storage_key),
                                       purpose=photo.purpose, far_metres=ctx.far_metres)
-                ctx.session.delete(photo)
+                # Its stored original goes with the retention sweep, after the commit: a
+                # file deleted here would be gone if this transaction rolled back.
+                photo.attached_at = datetime.now(UTC)
         except AppError:  # this case takes no such photo now: the photo keeps waiting
             continue
+
+
+@dataclass(frozen=True)
+class SyncRetention:
+    operations: timedelta  # a phone resends a batch within days, never after this
+    waiting_photos: timedelta  # a photo whose operation never came is dropped after this
+    attached_photos: timedelta = timedelta(days=1)  # the original, once on its case
+
+
+_DROP_PHOTOS = text("""
+    DELETE FROM sync_photos
+    WHERE id IN (SELECT id FROM sync_photos
+                 WHERE attached_at < :attached_before
+                    OR (attached_at IS NULL AND created_at < :waiting_before)
+                 ORDER BY id LIMIT :batch FOR UPDATE SKIP LOCKED)
+    RETURNING storage_key
+""")
+_STILL_USED = text("SELECT DISTINCT storage_key FROM sync_photos WHERE storage_key = ANY(:keys)")
+
+
+def purge(session: Session, storage: Storage, retention: SyncRetention, *,
+          now: datetime | None = None, batch: int = 1000) -> dict[str, int]:
+    """Forget sync operations past the retention (a resend that old is answered as new,
+    and no phone keeps a batch that long), and photos sent ahead that reached their case
+    a day ago or whose operation never came. Commits, then deletes the stored files no
+    row names any more (a file outlives its row if deleting it fails, never the reverse).
+    Returns how many of each went."""
+    now = now or datetime.now(UTC)
+    old = select(SyncOperation.user_id, SyncOperation.op_id).where(
+        SyncOperation.created_at < now - retention.operations).limit(batch)
+    operations = session.execute(delete(SyncOperation).where(
+        tuple_(SyncOperation.user_id, SyncOperation.op_id).in_(old))).rowcount
+    keys = set(session.execute(_DROP_PHOTOS, {
+        "attached_before": now - retention.attached_photos,
+        "waiting_before": now - retention.waiting_photos, "batch": batch}).scalars())
+    session.commit()
+    used = set(session.execute(_STILL_USED, {"keys": list(keys)}).scalars()) if keys else set()
+    files = 0
+    for key in sorted(keys - used):
+        try:
+            storage.delete(key)
+            files += 1
+        except StorageUnavailable as exc:  # left for good: no row names it any more
+            log.warning("sync photo %s not deleted: %s", key, exc)
+    session.commit()
+    return {"operations": operations, "photos": len(keys), "files": files}

@@ -11,9 +11,12 @@ import pytest
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
+from grid_api.fieldwork import sync
+from models.attachment import Attachment
 from models.case import Case, CaseEvent
 from models.checkin import CheckIn
 from models.patrol import PatrolFix
+from models.sync import SyncOperation, SyncPhoto
 from tests.factories import make_case
 
 
@@ -215,3 +218,43 @@ def test_photos_sent_before_or_after_their_operation_reach_its_case(client, worl
     not_a_photo = client.post("/api/v1/sync/photos/ph-r2", headers=worker.headers,
                               data={"file": (io.BytesIO(b"%PDF-1.4"), "x.pdf")})
     assert not_a_photo.status_code == 415
+
+
+def test_the_retention_sweep_drops_old_answers_and_photos_sent_ahead(app, client, world, db,
+                                                                     photo):
+    worker = world["worker"]
+    cell = world["cells"][0]
+    centre = to_shape(cell.geom).centroid
+    storage = app.extensions["grid_storage"]
+
+    def upload(op_id, colour):
+        return client.post(f"/api/v1/sync/photos/{op_id}", headers=worker.headers,
+                           data={"file": (photo(gps=(centre.x, centre.y), colour=colour),
+                                          "p.jpg"), "purpose": "report"})
+
+    assert upload("keep-r1", "red").status_code == 202
+    assert upload("never-r1", "green").status_code == 202  # its report never comes
+    report = {"op_id": "keep-r1", "type": "report",
+              "body": {"category": "E0104", "description": "留存 暴露垃圾",
+                       "location": _point(cell)}}
+    case_id = _sync(client, worker, [report])["keep-r1"]["result"]["id"]
+    rows = {row.op_id: row for row in db.execute(select(SyncPhoto)).scalars()}
+    assert rows["keep-r1"].attached_at is not None  # on its case; the original waits a day
+    assert rows["never-r1"].attached_at is None
+    keys = {op: row.storage_key for op, row in rows.items()}
+    retention = sync.SyncRetention(operations=timedelta(days=30),
+                                   waiting_photos=timedelta(days=7))
+
+    nothing_yet = sync.purge(db, storage, retention, now=datetime.now(UTC))
+    assert nothing_yet == {"operations": 0, "photos": 0, "files": 0}
+    tomorrow = sync.purge(db, storage, retention, now=datetime.now(UTC) + timedelta(days=2))
+    assert tomorrow == {"operations": 0, "photos": 1, "files": 1}
+    with pytest.raises(FileNotFoundError):
+        storage.get(keys["keep-r1"])
+    assert storage.get(keys["never-r1"])
+    later = sync.purge(db, storage, retention, now=datetime.now(UTC) + timedelta(days=31))
+    assert later == {"operations": 1, "photos": 1, "files": 1}
+    assert db.execute(select(func.count()).select_from(SyncPhoto)).scalar() == 0
+    assert db.execute(select(func.count()).select_from(SyncOperation)).scalar() == 0
+    kept = db.execute(select(Attachment).where(Attachment.case_id == case_id)).scalar_one()
+    assert storage.get(kept.storage_key)  # the case keeps its own copy

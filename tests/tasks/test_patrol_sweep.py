@@ -77,6 +77,7 @@ def test_the_sweep_job_runs_both_in_its_own_transaction(app: Flask, committed):
         session.execute(update(Patrol).where(Patrol.id == patrol.id).values(
             last_activity_at=datetime.now(UTC) - settings.idle - timedelta(minutes=1)))
         session.commit()
-    assert patrol_sweep() == {"finished": 1, "missed_candidates": 0, "purged": 0}
+    assert patrol_sweep() == {"finished": 1, "missed_candidates": 0, "purged": 0,
+                              "sync_operations_forgotten": 0, "sync_photos_dropped": 0}
     with committed.new_session() as session:
         assert session.get(Patrol, patrol.id).finished_by == "system"
