@@ -40,6 +40,7 @@ from models.integration import (
     WebhookEventType,
 )
 from models.outbox import Topic
+from models.outcome import CaseOutcome
 from models.unit import Unit
 from models.user import Role, User
 
@@ -348,6 +349,10 @@ def _workorder_part(session: Session, case: Case, event: CaseEvent,
     elif event_type is T.workorder_returned:
         part["reason"] = event.reason
         part["note"] = event.note
+        # Not ours: whose it is, as the decision stated it (cases.outcomes).
+        part["responsible_body"] = session.execute(
+            select(CaseOutcome.responsible_body).where(CaseOutcome.case_id == case.id)
+            .order_by(CaseOutcome.id.desc()).limit(1)).scalar()
     return part
 
 

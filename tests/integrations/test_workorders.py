@@ -207,4 +207,4 @@ def test_the_hotline_hears_a_returned_order_with_the_reason(client, db, city, ho
     assert message["data"]["workorder"] == {
         "order_number": "GD20261202000123", "case_code": message["data"]["case"]["code"],
         "at": message["data"]["event"]["at"], "reason": "out_of_scope",
-        "note": "属物业管理范围，请联系物业"}
+        "note": "属物业管理范围，请联系物业", "responsible_body": "小区物业"}
