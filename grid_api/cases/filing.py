@@ -5,12 +5,14 @@ with its ancestors, the category with its major class, the reporter, the next ca
 and the fingerprint of the working calendar. The second writes the case together with the
 opening events the state machine (``models.case``) gave it and the counters the evaluation
 reads (``models.case_counter``). The answer is built from what those two returned, without
-reading the case back.
+reading the case back. A category that asks questions costs a read of them, and the answers
+one more write.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +25,7 @@ from grid_api.cases.deadlines import deadline_after, stage_limit_for
 from grid_api.cases.settings import CaseSettings
 from grid_api.cases.views import CaseRefs, describe
 from grid_api.cases.workflow import schedule_auto_dispatch, tell_watchers
+from grid_api.categories import questions
 from grid_api.errors import BusinessRuleViolation, PermissionDenied, ValidationFailed
 from grid_api.geography.areas import COVERING_CELL
 from grid_api.identity.principal import Principal
@@ -33,7 +36,8 @@ from models.user import Role
 
 FUTURE_SKEW = timedelta(minutes=10)  # phones' clocks run fast; more is a mistake
 
-# A case number is drawn only when the report can be filed.
+# A case number is drawn only when the report can be placed (one then refused for its
+# answers leaves a gap in the day's numbers, as any rolled-back filing does).
 PLACEMENT_SQL = text(f"""
     WITH cell AS (SELECT id, code, name, level, path {COVERING_CELL})
     SELECT cell.id AS cell_id, cell.code AS cell_code, cell.name AS cell_name,
@@ -50,7 +54,9 @@ PLACEMENT_SQL = text(f"""
            reporter.display_name, reporter.phone,
            CASE WHEN cell.id IS NOT NULL AND category.id IS NOT NULL
                 THEN nextval('case_code_seq') END AS number,
-           ({CALENDAR_FINGERPRINT_SQL}) AS calendar_fingerprint
+           ({CALENDAR_FINGERPRINT_SQL}) AS calendar_fingerprint,
+           EXISTS (SELECT 1 FROM category_questions q
+                   WHERE q.category_id = category.id) AS asks_questions
     FROM (SELECT 1) AS one
     LEFT JOIN cell ON true
     LEFT JOIN categories category
@@ -116,13 +122,16 @@ def channel(principal: Principal, asked: CaseSource | str | None) -> CaseSource:
 def report_case(session: Session, principal: Principal, settings: CaseSettings, *,
                 category: str, description: str, lon: float, lat: float, crs: str,
                 address: str | None = None, seen_at: datetime | None = None,
-                source: CaseSource | str | None = None, urgent: bool = False) -> FiledReport:
+                source: CaseSource | str | None = None, urgent: bool = False,
+                answers: Mapping[str, Any] | None = None) -> FiledReport:
     """File a report where the point falls. A grid worker's report in own cells (or any
     staff report, or any report when review is off) is registered at once. ``source`` is
     the channel, as the filing path knows it (None: the reporter's own, see
-    :func:`channel`); only supervisors file a case as urgent.
+    :func:`channel`); only supervisors file a case as urgent. ``answers`` (question code →
+    answer) are checked against the category's questions and kept with the case.
 
-    Raises ValidationFailed (unknown category, seen in the future),
+    Raises ValidationFailed (unknown category, seen in the future, answers wrong or missing:
+    ``invalid_answers`` with the messages under ``answers``),
     PermissionDenied (urgent from someone who is not a supervisor),
     BusinessRuleViolation (outside_service_area).
     """
@@ -139,6 +148,9 @@ def report_case(session: Session, principal: Principal, settings: CaseSettings, 
     if placed.cell_id is None:
         raise BusinessRuleViolation("outside_service_area",
                                     errors={"location": ["Outside every grid cell."]})
+    checked = questions.check_answers(
+        questions.questions_of(session, placed.category_id) if placed.asks_questions else [],
+        answers or {}, field="answers")
     calendar = deadlines.calendar(session, settings, placed.calendar_fingerprint)
     local_day = now.astimezone(calendar.zone).strftime("%Y%m%d")
     case = Case.report(
@@ -159,6 +171,7 @@ def report_case(session: Session, principal: Principal, settings: CaseSettings, 
         event.created_at = now  # one time for the case, its opening events and its counters
     _insert(session, case, lon, lat, now=now,
             counters=tally.opening(case, placed.category_code))
+    questions.keep_answers(session, case.id, checked)
     if case.registered_at is not None:
         schedule_auto_dispatch(session, case.id)
         tell_watchers(session, case.id, "new")
@@ -170,7 +183,7 @@ def report_case(session: Session, principal: Principal, settings: CaseSettings, 
               "level": placed.cell_level, "ancestors": placed.ancestors},
         reporter={"id": principal.user_id, "display_name": placed.display_name,
                   "phone": placed.phone},
-        unit=None)))
+        unit=None)) | {"answers": checked})
 
 
 def _insert(session: Session, case: Case, lon: float, lat: float, *, now: datetime,

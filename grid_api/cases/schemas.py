@@ -33,6 +33,15 @@ class CaseCreateSchema(Schema):
         "a leader or the media name it")})
     urgent = fields.Boolean(load_default=False, metadata={
         "description": "急要件: shorter time limits; supervisors only"})
+    answers = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=40)),
+        validate=validate.Length(max=50), metadata={
+            "description": "Answers to the category's questions (GET /api/v1/categories/"
+                           "{code}/questions), by question code: a string or number, a choice's "
+                           "key, a list of keys for multivaluelist, an ISO 8601 date-time with "
+                           "its zone (2000–2100) for datetime. Required questions must be "
+                           "answered",
+            "example": {"depth_cm": 30, "blocks": ["cars"]}})
 
 
 class CategoryRefSchema(Schema):
@@ -123,6 +132,9 @@ class CaseSchema(Schema):
                                                          "case that is not your own"})
     outcome = fields.Nested(OutcomeSchema, allow_none=True, metadata={
         "description": "Closed or rejected cases: what became of it and who decided"})
+    answers = fields.Dict(metadata={
+        "description": "The answers to the category's questions it was filed with, by "
+                       "question code (the reporter and staff in scope; not in lists)"})
 
 
 class CasePageSchema(Schema):

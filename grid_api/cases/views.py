@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grid_api.cases import outcomes, policy
+from grid_api.categories import questions
 from grid_api.identity.principal import Principal
 from models.area import Area, path_ids
 from models.case import PUBLIC_STATUSES, Case, CaseAction, CaseEvent, CaseStatus
@@ -142,7 +143,11 @@ def _public_only(refs: CaseRefs) -> dict[str, Any]:
 
 
 def describe_case(session: Session, principal: Principal, case: Case) -> dict[str, Any]:
-    return describe_cases(session, principal, [case])[0]
+    """One case; in full, with the answers to its category's questions."""
+    described = describe_cases(session, principal, [case])[0]
+    if not described["redacted"]:
+        described["answers"] = questions.answers_of(session, case.id)
+    return described
 
 
 def timeline(session: Session, principal: Principal, case: Case) -> list[dict[str, Any]]:

@@ -33,6 +33,7 @@ from models.case import CaseSource
 from models.category import Category
 from models.export import Export, ExportStatus
 from models.outbox import Topic
+from models.question import CaseAnswers
 from models.unit import Unit
 
 KINDS = ("cases", "indicators")
@@ -42,7 +43,7 @@ STREAM_ROWS = 2000  # rows per fetch from the server-side cursor
 PROGRESS_EVERY = 5000
 CASE_COLUMNS = ("code", "status", "source", "urgent", "category", "category_name", "grid",
                 "address", "unit", "created_at", "registered_at", "closed_at", "returns",
-                "reworks", "rating", "lon", "lat")
+                "reworks", "rating", "answers", "lon", "lat")
 
 
 def request_export(session: Session, principal: Principal, *, kind: str, fmt: str,
@@ -110,11 +111,13 @@ def _case_query(session: Session, principal: Principal, params: dict[str, Any],
                    local(cases.c.closed_at, "closed_at"),
                    cases.c.return_count.label("returns"),
                    cases.c.rework_count.label("reworks"), cases.c.rating,
+                   CaseAnswers.answers,  # to the category's questions, by question code
                    func.ST_X(cases.c.location).label("lon"),
                    func.ST_Y(cases.c.location).label("lat"))
             .join(Category, Category.id == cases.c.category_id)
             .join(Area, Area.id == cases.c.grid_id)
             .outerjoin(Unit, Unit.id == cases.c.unit_id)
+            .outerjoin(CaseAnswers, CaseAnswers.case_id == cases.c.id)
             .order_by(cases.c.created_at, cases.c.id))
 
 
@@ -170,6 +173,8 @@ def _text(value: Any) -> Any:
         return value.isoformat()
     if hasattr(value, "value"):  # enums
         return value.value
+    if isinstance(value, dict):  # a case's answers: JSON in one cell
+        return json.dumps(value, ensure_ascii=False)
     return value
 
 
@@ -207,7 +212,8 @@ def _write_geojson(rows: Iterator[dict[str, Any]], path: Path,
             lon, lat = row.pop("lon"), row.pop("lat")
             feature = {"type": "Feature",
                        "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                       "properties": {k: _text(v) for k, v in row.items()}}
+                       "properties": {k: v if isinstance(v, dict) else _text(v)
+                                      for k, v in row.items()}}
             handle.write(("," if number else "") + json.dumps(feature, ensure_ascii=False)
                          + "\n")
             tick()

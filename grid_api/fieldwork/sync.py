@@ -196,7 +196,7 @@ def _report(ctx: SyncContext, body: dict[str, Any], done: dict[str, Answer]):
     filed = filing.report_case(
         ctx.session, ctx.principal, ctx.case_settings, category=data["category"],
         description=data["description"], lon=lon, lat=lat, crs=data["crs"],
-        address=data.get("address"), seen_at=data.get("seen_at"))
+        address=data.get("address"), seen_at=data.get("seen_at"), answers=data.get("answers"))
     return 201, _case_view(filed.view)
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
+from grid_api.categories.questions import questions_of
 from grid_api.errors import NotFound
-from grid_api.integrations.questions import questions_of
 from models.category import Category
 from models.question import CategoryQuestion, QuestionType
 

@@ -22,7 +22,6 @@ from grid_api.cases import filing
 from grid_api.cases.settings import CaseSettings
 from grid_api.errors import BadRequest, NotFound
 from grid_api.identity.principal import Principal
-from grid_api.integrations import questions
 from grid_api.integrations.clients import ClientIdentity
 from models.case import CaseSource
 from models.category import Category
@@ -132,6 +131,7 @@ def file_request(session: Session, client: ClientIdentity, settings: CaseSetting
                  form: ServiceRequestForm, *, locale: str) -> tuple[str, ClientCase]:
     """File the request as the client's case; returns its service_request_id (the case
     code) and its link to the client. Raises NotFound (unknown service code),
+    ValidationFailed (the attributes do not answer the category's questions),
     BusinessRuleViolation (outside_service_area)."""
     names = session.execute(select(Category.name_zh, Category.name_en).where(
         Category.code == form.service_code, Category.parent_id.is_not(None),
@@ -139,19 +139,18 @@ def file_request(session: Session, client: ClientIdentity, settings: CaseSetting
     if names is None:
         raise NotFound("unknown_service_code", params={"service_code": form.service_code[:64]})
     service_name = names.name_en if locale == "en" else names.name_zh
-    answers = questions.checked_answers(session, form.service_code, form.attributes)
     lon, lat = to_wgs84(form.lon, form.lat, form.crs)
     account = Principal(user_id=client.account_id, roles=frozenset({Role.resident}))
     filed = filing.report_case(
         session, account, settings, category=form.service_code,
         description=form.description or service_name, lon=lon, lat=lat, crs=form.crs,
         address=form.address, source=CaseSource.hotline
-        if client.channel is ClientChannel.hotline else CaseSource.other_system)
+        if client.channel is ClientChannel.hotline else CaseSource.other_system,
+        answers=form.attributes)
     details = {"channel": client.channel.value, **form.person}
     if form.media_url:
         details["media_url"] = form.media_url
     link = ClientCase(case_id=filed.case.id, client_id=client.client_id,
                       token=secrets.token_hex(16), details=details)
     session.add(link)
-    questions.keep_answers(session, filed.case.id, answers)
     return filed.case.code, link

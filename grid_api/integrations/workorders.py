@@ -23,7 +23,6 @@ from grid_api.cases import filing
 from grid_api.cases.settings import CaseSettings
 from grid_api.errors import ValidationFailed
 from grid_api.identity.principal import Principal
-from grid_api.integrations import questions
 from grid_api.integrations.clients import ClientIdentity
 from models.case import Case, CaseSource
 from models.integration import ClientCase
@@ -65,7 +64,7 @@ def take_order(session: Session, client: ClientIdentity, settings: CaseSettings,
 
     Concurrent sends of one order are serialised on a transaction-level advisory lock of
     (client, order number), so exactly one files it. Raises ValidationFailed (no or an
-    unknown category), BusinessRuleViolation (outside_service_area).
+    unknown category, answers wrong or missing), BusinessRuleViolation (outside_service_area).
     """
     session.execute(select(func.pg_advisory_xact_lock(
         func.hashtextextended(f"workorder:{client.client_id}:{order.order_number}", 0))))
@@ -75,13 +74,13 @@ def take_order(session: Session, client: ClientIdentity, settings: CaseSettings,
     category = order.category or default_category
     if not category:
         raise ValidationFailed(errors={"category": ["Missing data for required field."]})
-    answers = questions.checked_answers(session, category, order.answers or {})
     lon, lat = to_wgs84(order.lon, order.lat, order.crs)
     account = Principal(user_id=client.account_id, roles=frozenset({Role.resident}))
     filed = filing.report_case(session, account, settings, category=category,
                                description=order.description, lon=lon, lat=lat,
                                crs=order.crs, address=order.address,
-                               source=CaseSource.hotline)  # 12345 work orders
+                               source=CaseSource.hotline,  # 12345 work orders
+                               answers=order.answers)
     details: dict[str, Any] = {"channel": client.channel.value}
     if order.caller:
         details["caller"] = order.caller
@@ -92,6 +91,5 @@ def take_order(session: Session, client: ClientIdentity, settings: CaseSettings,
                       external_number=order.order_number, token=secrets.token_hex(16),
                       details=details)
     session.add(link)
-    questions.keep_answers(session, filed.case.id, answers)
     session.flush()  # the link is what a resend finds
     return Intake(filed.case, link, created=True)

@@ -16,7 +16,8 @@ from georeport import GeoReport
 from sqlalchemy import func, select, update
 
 from geo.crs import wgs84_to_gcj02
-from grid_api.integrations import clients, questions
+from grid_api.categories import questions
+from grid_api.integrations import clients
 from models.area import Area
 from models.case import Case, CaseEvent, CaseStatus
 from models.integration import ClientCase, ClientChannel, ClientOperation
@@ -513,3 +514,19 @@ def test_the_timeline_shows_the_client_as_the_actor(client, http, db, city, app_
     listed = client.get(f"/api/v1/clients/{made.id}", headers=bearer(login(
         client, make_user(db, roles=("admin",))))).get_json()
     assert listed["account_id"] == made.account_id
+
+
+def test_a_datetime_attribute_is_bounded_like_every_date_time(http, db, city, app_key):
+    questions.replace_questions(db, "E0104", [dict(q) for q in SPEC_QUESTIONS] + [
+        {"code": "since", "datatype": "datetime", "prompt_zh": "开始时间",
+         "prompt_en": "Since"}])
+    _made, key = app_key
+    for moment in ("1999-12-31T23:59:59Z", "2100-01-01T00:00:00Z",
+                   "0001-01-01T00:00:00+14:00"):
+        errors = errors_of(http("POST", "/requests.json", data=spec_example_form(
+            city, key, **{"attribute[since]": moment})), 400)
+        assert any(error["description"].startswith("attribute[since]: 必须在 2000-01-01")
+                   for error in errors), errors
+    filed = http("POST", "/requests.json", data=spec_example_form(
+        city, key, **{"attribute[since]": "2026-12-02T08:00:00+08:00"}))
+    assert filed.status_code == 200, filed.text

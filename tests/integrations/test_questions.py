@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from grid_api.categories import questions
 from grid_api.errors import ValidationFailed
-from grid_api.integrations import clients, questions
+from grid_api.integrations import clients
 from models.area import Area
 from models.integration import ClientChannel, ClientOperation
 from models.question import CategoryQuestion, QuestionType
@@ -77,7 +78,15 @@ def test_answers_are_checked_by_type(db):
                            ({"depth_cm": "1", "blocks": ["boats"]}, "blocks"),
                            ({"depth_cm": ["1", "2"]}, "depth_cm"),
                            ({"depth_cm": "1", "note": "two\nlines"}, "note"),
-                           ({"depth_cm": "1", "colour": "red"}, "colour")]:
+                           ({"depth_cm": "1", "colour": "red"}, "colour"),
+                           ({"depth_cm": "1", "since": "1999-12-31T23:59:59+00:00"}, "since"),
+                           ({"depth_cm": "1", "since": "2100-01-01T07:59:59+08:00"}, None),
+                           ({"depth_cm": "1", "since": "2100-01-01T08:00:00+08:00"}, "since"),
+                           ({"depth_cm": "1", "since": "0001-01-01T00:00:00+14:00"}, "since"),
+                           ({"depth_cm": "1", "since": "9999-12-31T23:59:59-14:00"}, "since")]:
+        if wrong is None:
+            assert questions.check_answers(asked, answers)["since"] == answers["since"]
+            continue
         with pytest.raises(ValidationFailed) as refused:
             questions.check_answers(asked, answers)
         assert wrong in refused.value.errors
@@ -99,7 +108,11 @@ def test_work_orders_answer_and_the_answers_show_on_the_case(client, db):
     refused = client.post("/api/v1/workorders", headers={"X-API-Key": key},
                           json=order | {"answers": {"depth_cm": "deep"}})
     assert refused.status_code == 422
-    assert "depth_cm" in refused.get_json()["errors"]
+    assert "depth_cm" in refused.get_json()["errors"]["answers"]
+    out_of_range = client.post("/api/v1/workorders", headers={"X-API-Key": key}, json=order | {
+        "answers": {"depth_cm": 40, "since": "2100-01-01T08:00:00+08:00"}})
+    assert out_of_range.get_json()["errors"] == {"answers": {"since": [
+        "必须在 2000-01-01 与 2100-01-01 之间。"]}}
     filed = client.post("/api/v1/workorders", headers={"X-API-Key": key},
                         json=order | {"answers": {"depth_cm": 40, "blocks": ["cars"]}})
     assert filed.status_code == 201, filed.get_json()

@@ -2,9 +2,9 @@
 
 import pytest
 
+from grid_api.categories.questions import _check
 from grid_api.errors import BadRequest
 from grid_api.integrations.open311_arguments import list_arguments, parse_datetime
-from grid_api.integrations.questions import _check
 
 
 @pytest.mark.parametrize("raw", ["9999-12-31T00:00:00+00:00", "0001-01-01T00:00:00+01:00",

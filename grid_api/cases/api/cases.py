@@ -47,7 +47,8 @@ def _report(body: dict) -> tuple[dict, int, dict]:
         db.session(), principal, case_settings(), category=body["category"],
         description=body["description"], lon=lon, lat=lat, crs=body["crs"],
         address=body.get("address"), seen_at=body.get("seen_at"),
-        source=filing.channel(principal, body.get("source")), urgent=body["urgent"])
+        source=filing.channel(principal, body.get("source")), urgent=body["urgent"],
+        answers=body.get("answers"))
     return filed.view, 201, {"ETag": etags.etag(filed.case.id, filed.case.version)}
 
 

@@ -6,8 +6,8 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 
 from grid_api.cases import policy, queries
+from grid_api.categories import questions
 from grid_api.errors import NotFound
-from grid_api.integrations import questions
 from grid_api.web import auth, db, permissions
 from grid_api.web.blueprint import Blueprint
 

@@ -5,6 +5,7 @@ with 400, 403 or 404 (429 when a client's rate limit is spent), never problem+js
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, request
@@ -52,6 +53,17 @@ def _errors(status: int, problems: list[tuple[int, str]], headers=None) -> Respo
     return response
 
 
+def _fields(errors: dict) -> Iterator[tuple[str, list]]:
+    """Per-field messages by the form's names: the answers to the category's questions are
+    the request's ``attribute[code]``."""
+    for name, messages in errors.items():
+        if isinstance(messages, dict):
+            prefix = "attribute" if name == "answers" else name
+            yield from ((f"{prefix}[{code}]", inner) for code, inner in messages.items())
+        else:
+            yield name, messages
+
+
 @blp.errorhandler(AppError)
 def _app_error(error: AppError) -> Response:
     locale = negotiate_locale()
@@ -59,7 +71,7 @@ def _app_error(error: AppError) -> Response:
     message = translate(error.detail_code, locale, **error.params)
     problems = [(status, message)] + [
         (status, f"{name}: {'; '.join(map(str, messages))}")
-        for name, messages in localize_field_errors(error.errors, locale).items()]
+        for name, messages in _fields(localize_field_errors(error.errors, locale))]
     return _errors(status, problems, error.headers)
 
 

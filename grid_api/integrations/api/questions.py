@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from grid_api.integrations import questions
+from grid_api.categories import questions
 from grid_api.web import db, permissions
 from grid_api.web.blueprint import Blueprint
 from models.question import QuestionType

@@ -1,22 +1,26 @@
-"""Category questions (the Open311 attributes): admins define them per minor class; reports
-that come through Open311 or as 12345 work orders answer them, checked here, and the answers
-are kept with the case."""
+"""Category questions (the Open311 attributes): admins define them per minor class; every
+report answers them — ``POST /api/v1/cases``, offline sync, Open311 requests and 12345 work
+orders, all through filing — checked here, in this one place, and the answers are kept with
+the case."""
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from grid_api.errors import NotFound, ValidationFailed
+from grid_api.infra.timestamps import SANE_FROM, SANE_UNTIL
 from models.category import Category
 from models.question import CaseAnswers, CategoryQuestion, QuestionType
 
 LISTS = (QuestionType.singlevaluelist, QuestionType.multivaluelist)
 MAX_STRING, MAX_TEXT = 500, 4000
+OUT_OF_RANGE = "Must be between 2000-01-01 and 2100-01-01."  # as every date-time input
 
 
 def _minor_class(session: Session, code: str) -> Category:
@@ -91,6 +95,12 @@ def _check(question: CategoryQuestion, value: Any) -> Any:
         moment = datetime.fromisoformat(single.replace(" ", "+"))
         if moment.tzinfo is None:
             raise ValueError("Needs a time zone.")
+        try:
+            utc = moment.astimezone(UTC)
+        except OverflowError as exc:  # year 1 or 9999 pushed past Python's range
+            raise ValueError(OUT_OF_RANGE) from exc
+        if not SANE_FROM <= utc < SANE_UNTIL:
+            raise ValueError(OUT_OF_RANGE)
         return moment.isoformat()
     limit = MAX_TEXT if kind is QuestionType.text else MAX_STRING
     if len(single) > limit or (kind is QuestionType.string and "\n" in single):
@@ -98,9 +108,11 @@ def _check(question: CategoryQuestion, value: Any) -> Any:
     return single
 
 
-def check_answers(questions: list[CategoryQuestion], answers: dict[str, Any]) -> dict[str, Any]:
+def check_answers(questions: list[CategoryQuestion], answers: Mapping[str, Any], *,
+                  field: str | None = None) -> dict[str, Any]:
     """Answers checked against the questions: every required one answered, none unknown,
-    each of its type. Raises ValidationFailed with a message per question code."""
+    each of its type (date-times with their zone, within 2000–2100). Raises ValidationFailed
+    with messages per question code, under ``field`` when given (the request's field)."""
     errors: dict[str, list[str]] = {}
     known = {question.code: question for question in questions}
     errors.update({code: ["Unknown question."] for code in answers if code not in known})
@@ -119,19 +131,9 @@ def check_answers(questions: list[CategoryQuestion], answers: dict[str, Any]) ->
             message = str(exc)
             errors[question.code] = [message if message.endswith(".") else "Invalid value."]
     if errors:
-        raise ValidationFailed("invalid_answers", errors=errors)
+        raise ValidationFailed("invalid_answers",
+                               errors={field: errors} if field else errors)
     return checked
-
-
-def checked_answers(session: Session, category_code: str,
-                    answers: dict[str, Any]) -> dict[str, Any]:
-    """A report's answers checked against its category's questions, before it is filed
-    (an unknown category is left for filing to refuse). Raises ValidationFailed."""
-    category = session.execute(select(Category.id).where(
-        Category.code == category_code, Category.parent_id.is_not(None))).scalar()
-    if category is None:
-        return {}
-    return check_answers(questions_of(session, category), answers)
 
 
 def keep_answers(session: Session, case_id: int, answers: dict[str, Any]) -> None:
