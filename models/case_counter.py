@@ -76,6 +76,9 @@ class CaseCounter(Base):
         Index("ix_case_counters_registered_at", "registered_at"),
         Index("ix_case_counters_area_registered", "area_path", "registered_at",
               postgresql_ops={"area_path": "text_pattern_ops"}),
+        # Reports per cell (the heat layer at low zoom) and per area subtree.
+        Index("ix_case_counters_area_reported", "area_path", "reported_at",
+              postgresql_ops={"area_path": "text_pattern_ops"}),
         Index("ix_case_counters_unit_registered", "unit_id", "registered_at"),
         Index("ix_case_counters_reporter_reported", "reporter_id", "reported_at"),
         # The overview's open cases and deadlines: only rows still running are indexed.

@@ -95,3 +95,19 @@ def test_bad_tiles_periods_and_areas_are_refused(client, world):
     assert far.mimetype == "application/problem+json"
     assert client.get(f"/api/v1/tiles/heat/10/0/0.mvt?{PERIOD}",
                       headers=world["resident"].headers).status_code == 403
+
+
+def test_counted_per_cell_up_to_z12_and_per_case_closer_in_the_totals_agree(client, world,
+                                                                            where):
+    supervisor = world["supervisor"]
+    x, y = _tile_of(*where, 12)
+    by_cell = _heat(client, supervisor, (12, x, y))
+    assert _total(by_cell) == 7
+    # Per cell: the six cases of the first cell are one point, wherever in it they lie.
+    assert 6 in {f["properties"]["count"] for f in by_cell}
+    children = [(13, 2 * x + dx, 2 * y + dy) for dx in (0, 1) for dy in (0, 1)]
+    assert sum(_total(_heat(client, supervisor, tile)) for tile in children) == 7
+    assert sum(_total(_heat(client, supervisor, tile, f"{PERIOD}&category=E01"))
+               for tile in children) == 7
+    assert all(_heat(client, supervisor, tile, f"{PERIOD}&category=A01") == []
+               for tile in children)
