@@ -191,6 +191,13 @@ def _api(app, phone: str):
         answer = client.get(path, headers=headers)
         assert answer.status_code == 200, answer.get_json()
         return answer.get_json()
+
+    def post(path: str, body: dict) -> dict:
+        answer = client.post(path, json=body, headers=headers)
+        assert answer.status_code < 300, answer.get_json()
+        return answer.get_json()
+
+    get.post = post
     return get
 
 
@@ -271,6 +278,7 @@ def test_a_supervisor_reads_the_overview_ranks_and_exports(app, page, evaluated)
     get = _api(app, evaluated["supervisor"])
     by_day = get(f"/api/v1/stats/indicators?from={first}&to={last}&group_by=day")
     assert by_day["total"]["counts"]["registered"] > 0
+    page.clock.install()  # time flows, and the test may jump it ahead
     _sign_in(page, evaluated["supervisor"])
     page.click('[data-tab="overview"]')
 
@@ -313,3 +321,9 @@ def test_a_supervisor_reads_the_overview_ranks_and_exports(app, page, evaluated)
     expect(page.locator('#kpis [data-kpi="reported"] span')).to_have_text("Reported")
     expect(components.first.locator("td").first).to_have_text("Valid report rate")
     expect(page.locator('[data-rank-kind="grid_worker"]')).to_have_text("Grid workers")
+
+    reported = by_day["total"]["counts"]["reported"]
+    get.post("/api/v1/cases", {"category": "E0104", "description": "人行道上有大量落叶",
+                               "location": {"type": "Point", "coordinates": [120.101, 30.209]}})
+    page.clock.fast_forward(61_000)  # the wall screen asks again every minute
+    expect(page.locator('#kpis [data-kpi="reported"] b')).to_have_text(f"{reported + 1:,}")

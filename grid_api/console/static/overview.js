@@ -83,6 +83,7 @@ const TIME_GROUPS = ["day", "week", "month"];
 const CHART_COUNTS = ["reported", "registered", "closed"];
 const HEADLINE = ["reported", "registered", "handled", "closed"];
 const EXPORT_POLL_MS = 1000;
+const REFRESH_MS = 60_000;
 
 const overview = {period: "this_month", group: "day", rankKind: "unit", from: null, to: null,
                   table: null, ranking: null, headline: null, wired: false};
@@ -180,6 +181,12 @@ function wireOverview() {
   for (const button of document.querySelectorAll("[data-export]")) {
     button.addEventListener("click", () => startExport(...button.dataset.export.split(":")));
   }
+  // A wall screen stays current: the figures are asked again every minute while shown.
+  setInterval(() => {
+    if (!state.access || $("#pane-overview").hidden) return;
+    loadHeadline();
+    if (overview.period !== "custom" || (overview.from && overview.to)) loadIndicators();
+  }, REFRESH_MS);
   window.addEventListener("resize", () => {
     const chart = echarts.getInstanceByDom($("#chart"));
     if (chart) chart.resize();
@@ -191,7 +198,7 @@ function translateOverview() {
   for (const node of document.querySelectorAll("[data-i18n-label]")) {
     node.label = t(node.dataset.i18nLabel);
   }
-  if (!overview.wired || $("#pane-overview").hidden) return;
+  if (!overview.wired) return;
   if (overview.table) renderIndicators(overview.table);
   if (overview.ranking) renderRanking(overview.ranking);
   if (overview.headline) renderHeadline(overview.headline);
