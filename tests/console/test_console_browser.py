@@ -288,6 +288,13 @@ def test_a_supervisor_reads_the_overview_ranks_and_exports(app, page, evaluated)
     expect(page.locator('#ov-headline tr[data-when="month"] td[data-count="reported"]')) \
         .to_have_text(f"{headline['month']['reported']:,}")
 
+    overdue = headline["overdue"]["cases"]
+    assert overdue
+    expect(page.locator('[data-due="overdue_now_cases"] b')).to_have_text(
+        f"{headline['overdue']['count']:,}")
+    page.click(f'[data-due="overdue_now_cases"] button[data-case="{overdue[0]["id"]}"]')
+    expect(page.locator("#case h2")).to_contain_text(overdue[0]["code"], timeout=15_000)
+
     page.wait_for_function(SAME_X_AXIS, arg=[group["key"] for group in by_day["groups"]],
                            timeout=15_000)
     by_unit = get(f"/api/v1/stats/indicators?from={first}&to={last}&group_by=unit")

@@ -84,6 +84,7 @@ const CHART_COUNTS = ["reported", "registered", "closed"];
 const HEADLINE = ["reported", "registered", "handled", "closed"];
 const EXPORT_POLL_MS = 1000;
 const REFRESH_MS = 60_000;
+const DUE_LISTED = 5;
 
 const overview = {period: "this_month", group: "day", rankKind: "unit", from: null, to: null,
                   table: null, ranking: null, headline: null, wired: false};
@@ -187,10 +188,11 @@ function wireOverview() {
     loadHeadline();
     if (overview.period !== "custom" || (overview.from && overview.to)) loadIndicators();
   }, REFRESH_MS);
-  window.addEventListener("resize", () => {
+  // The chart follows its box: the window, and the case panel opening beside it.
+  new ResizeObserver(() => {
     const chart = echarts.getInstanceByDom($("#chart"));
     if (chart) chart.resize();
-  });
+  }).observe($("#chart"));
 }
 
 // Re-draws what is loaded in the language just chosen (the API's own texts are refetched).
@@ -243,7 +245,8 @@ function renderHeadline(figures) {
   const chips = [["overdue_now_cases", figures.overdue], ["due_soon_cases", figures.due_soon]]
     .map(([name, due]) => el("div", {class: `kpi ${name === "overdue_now_cases" ? "alert" : ""}`,
                                      "data-due": name},
-      el("span", {text: t(name)}), el("b", {text: number(due ? due.count : null)})));
+      el("span", {text: t(name)}), el("b", {text: number(due ? due.count : null)}),
+      dueCases(due)));
   section.replaceChildren(
     el("table", {class: "headline-table"},
       el("thead", {}, el("tr", {}, el("td"),
@@ -252,6 +255,15 @@ function renderHeadline(figures) {
       el("tbody", {}, ...rows)),
     el("div", {class: "headline-due"}, ...chips));
   section.hidden = false;
+}
+
+// The first of the overdue (or nearly overdue) cases, each opening the case beside.
+function dueCases(due) {
+  const cases = (due && due.cases) || [];
+  return el("ul", {class: "due-cases"}, ...cases.slice(0, DUE_LISTED).map((item) =>
+    el("li", {}, el("button", {type: "button", class: "link", "data-case": String(item.id),
+                               title: item.due_at, onclick: () => openCase(item.id)},
+      `${item.code}${item.urgent ? " ⚡" : ""}`))));
 }
 
 // --- indicators and their chart ---------------------------------------------------------------
