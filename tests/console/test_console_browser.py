@@ -155,6 +155,7 @@ def test_unit_staff_see_no_supervisor_actions(app, page, city):
     assert offered == {"accept", "return", "comment"}
     _shot(page, "4-unit-staff-case")
 
+    expect(page.locator("#heat-toggle")).to_be_hidden()  # the heat layer is supervisors'
     page.click('[data-tab="overview"]')  # their unit's figures; no rankings, no city overview
     first, last = _this_month()
     theirs = _api(app, city["staff"])(f"/api/v1/stats/indicators?from={first}&to={last}")
@@ -171,6 +172,10 @@ COUNTS = ("reported", "valid", "registered", "dispatched", "handled", "verified"
 NAMES = {"reported": "上报", "registered": "立案", "closed": "结案", "rejected": "作废",
          "returns": "回退", "overdue": "超期"}
 CHART = "echarts.getInstanceByDom(document.querySelector('#chart')).getOption()"
+HEAT_DRAWN = ("() => { const map = document.querySelector('#map').gridMap;"
+              " return map.getLayoutProperty('heat', 'visibility') === 'visible' && map.loaded()"
+              " && map.querySourceFeatures('heat', {sourceLayer: 'heat'})"
+              ".reduce((sum, f) => sum + f.properties.count, 0) > 0; }")
 SAME_X_AXIS = f"(keys) => JSON.stringify({CHART}.xAxis[0].data) === JSON.stringify(keys)"
 
 
@@ -273,6 +278,36 @@ def _custom_range(page: Page, get, first: date, last: date) -> None:
     _kpis_show(page, get(f"/api/v1/stats/indicators?from={first}&to={last}&group_by=unit"))
 
 
+def _heat_drawn(page: Page) -> None:
+    page.wait_for_function(RENDERED, arg="districts-line", timeout=30_000)
+    expect(page.locator("#heat-toggle")).to_have_text("热力图（近30天）")
+    page.click("#heat-toggle")
+    expect(page.locator("#heat-toggle")).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function(HEAT_DRAWN, timeout=30_000)  # tiles asked with the token
+    _shot(page, "5-map-heat")
+
+
+def _headline_shows(page: Page, headline: dict) -> None:
+    """Today / month / year, this month at a glance, and the overdue cases, opening."""
+    expect(page.locator('#ov-headline tr[data-when="month"] td[data-count="reported"]')) \
+        .to_have_text(f"{headline['month']['reported']:,}")
+    top = headline["top_categories"][0]
+    expect(page.locator(f'[data-glance="g_top_categories"] li[data-category="{top["category"]}"]'
+                        )).to_have_text(f"{top['category']} {top['label']['name']}"
+                                        f"{top['registered']:,}")
+    for source, registered in headline["sources"].items():
+        expect(page.locator(f'[data-glance="g_sources"] li[data-source="{source}"] b')) \
+            .to_have_text(f"{registered:,}")
+    expect(page.locator('[data-trend="reported"] td').first).to_have_text(
+        f"{headline['trend']['month']['current']['reported']:,}")
+    overdue = headline["overdue"]["cases"]
+    assert overdue
+    expect(page.locator('[data-due="overdue_now_cases"] b')).to_have_text(
+        f"{headline['overdue']['count']:,}")
+    page.click(f'[data-due="overdue_now_cases"] button[data-case="{overdue[0]["id"]}"]')
+    expect(page.locator("#case h2")).to_contain_text(overdue[0]["code"], timeout=15_000)
+
+
 def test_a_supervisor_reads_the_overview_ranks_and_exports(app, page, evaluated):
     first, last = _this_month()
     get = _api(app, evaluated["supervisor"])
@@ -280,20 +315,12 @@ def test_a_supervisor_reads_the_overview_ranks_and_exports(app, page, evaluated)
     assert by_day["total"]["counts"]["registered"] > 0
     page.clock.install()  # time flows, and the test may jump it ahead
     _sign_in(page, evaluated["supervisor"])
+    _heat_drawn(page)
     page.click('[data-tab="overview"]')
 
     expect(page.locator("#ov-period-shown")).to_have_text(f"{first} – {last}", timeout=15_000)
     _kpis_show(page, by_day)
-    headline = get("/api/v1/stats/overview")
-    expect(page.locator('#ov-headline tr[data-when="month"] td[data-count="reported"]')) \
-        .to_have_text(f"{headline['month']['reported']:,}")
-
-    overdue = headline["overdue"]["cases"]
-    assert overdue
-    expect(page.locator('[data-due="overdue_now_cases"] b')).to_have_text(
-        f"{headline['overdue']['count']:,}")
-    page.click(f'[data-due="overdue_now_cases"] button[data-case="{overdue[0]["id"]}"]')
-    expect(page.locator("#case h2")).to_contain_text(overdue[0]["code"], timeout=15_000)
+    _headline_shows(page, get("/api/v1/stats/overview"))
 
     page.wait_for_function(SAME_X_AXIS, arg=[group["key"] for group in by_day["groups"]],
                            timeout=15_000)
@@ -319,10 +346,10 @@ def test_a_supervisor_reads_the_overview_ranks_and_exports(app, page, evaluated)
     page.select_option("#ov-period", "this_month")
     expect(page.locator("#ov-period-shown")).to_have_text(f"{first} – {last}", timeout=15_000)
     page.evaluate("() => { document.querySelector('#pane-overview').scrollTop = 0; }")
-    _shot(page, "5-overview")
+    _shot(page, "6-overview")
     page.set_viewport_size({"width": 1366, "height": 768})
     expect(page.locator('#kpis [data-kpi="reported"]')).to_be_in_viewport()
-    _shot(page, "6-overview-laptop")
+    _shot(page, "7-overview-laptop")
 
     page.click("header [data-lang-toggle]")
     expect(page.locator('#kpis [data-kpi="reported"] span')).to_have_text("Reported")

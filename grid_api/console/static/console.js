@@ -12,6 +12,7 @@ const TEXT = {
     timeline: "处理过程", photos: "照片", deadline: "处置期限", unit: "处置单位",
     note: "说明", reason: "原因", submit: "提交", cancel: "取消", approve: "批准", deny: "不批准",
     expired: "登录已过期，请重新登录", no_overview: "尚无统计数据", queue_counts: "待办数量",
+    heat: "热力图（近30天）",
     act_register: "立案", act_reject: "不予立案", act_dispatch: "派遣", act_reassign: "改派",
     act_approve_extension: "审批延期", act_deny_extension: "审批延期", act_defer: "缓办",
     act_close: "结案", act_comment: "备注", act_accept: "接收", act_return: "回退",
@@ -27,7 +28,7 @@ const TEXT = {
     deadline: "Deadline", unit: "Unit", note: "Note", reason: "Reason", submit: "Submit",
     cancel: "Cancel", approve: "Approve", deny: "Deny",
     expired: "Your session ended; please sign in again", no_overview: "No statistics yet",
-    queue_counts: "Queue counts",
+    queue_counts: "Queue counts", heat: "Heat (last 30 days)",
     act_register: "Register", act_reject: "Reject", act_dispatch: "Dispatch",
     act_reassign: "Reassign", act_approve_extension: "Decide extension",
     act_deny_extension: "Decide extension", act_defer: "Defer", act_close: "Close",
@@ -163,6 +164,11 @@ function translate() {
 
 function isStaff() {
   return state.me && state.me.roles.some((role) => role !== "resident");
+}
+
+// Supervisors and admins: the city-wide layers (heat) and figures are theirs.
+function oversees() {
+  return !!state.me && state.me.roles.some((role) => role === "supervisor" || role === "admin");
 }
 
 async function start() {
@@ -360,6 +366,17 @@ function mapStyle() {
     style.layers.push({id: `${layer}-line`, type: "line", source: layer, "source-layer": layer,
                        minzoom, paint: {"line-color": colour, "line-width": width}});
   }
+  if (oversees()) {
+    // Cases reported in the user's area over the last 30 days, binned by zoom (a tile of
+    // the API's own, asked with the bearer token: see transformRequest).
+    style.sources.heat = tileSource("heat");
+    style.layers.push({id: "heat", type: "heatmap", source: "heat", "source-layer": "heat",
+                       layout: {visibility: "none"}, paint: {
+      "heatmap-weight": ["interpolate", ["linear"], ["get", "count"], 0, 0, 10, 1],
+      "heatmap-intensity": ["interpolate", ["linear"], ["zoom"], 8, 1, 16, 3],
+      "heatmap-radius": ["interpolate", ["linear"], ["zoom"], 8, 12, 16, 32],
+      "heatmap-opacity": 0.75}});
+  }
   style.sources.cases = {type: "geojson", data: {type: "FeatureCollection", features: []},
                          cluster: true, clusterRadius: 40, clusterMaxZoom: 14};
   style.layers.push(
@@ -388,8 +405,13 @@ async function showMap() {
   if (state.map) { state.map.resize(); return; }
   maplibregl.setWorkerUrl($('meta[name="grid-worker-url"]').content);
   const areas = await api("/api/v1/areas?level=district&limit=50").catch(() => null);
-  const map = new maplibregl.Map({container: "map", style: mapStyle(), center: [120.15, 30.25],
-                                  zoom: 10, attributionControl: false});
+  const heatTiles = `${location.origin}/api/v1/tiles/heat/`;
+  const map = new maplibregl.Map({
+    container: "map", style: mapStyle(), center: [120.15, 30.25], zoom: 10,
+    attributionControl: false,
+    transformRequest: (url) => (url.startsWith(heatTiles) && state.access
+      ? {url, headers: {Authorization: `Bearer ${state.access}`}} : {url}),
+  });
   state.map = map;
   map.getContainer().gridMap = map;  // for tests and operators' consoles
   map.addControl(new maplibregl.NavigationControl(), "top-left");
@@ -400,6 +422,13 @@ async function showMap() {
   map.on("moveend", () => loadCasePoints().catch(() => undefined));
   map.on("load", () => loadCasePoints().catch(() => undefined));
   map.on("click", "case-points", (event) => openCase(event.features[0].properties.id));
+  const toggle = $("#heat-toggle");
+  toggle.hidden = !oversees();
+  toggle.addEventListener("click", () => {
+    const shown = toggle.getAttribute("aria-pressed") !== "true";
+    toggle.setAttribute("aria-pressed", String(shown));
+    map.setLayoutProperty("heat", "visibility", shown ? "visible" : "none");
+  });
 }
 
 function featureBounds(features) {

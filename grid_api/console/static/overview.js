@@ -18,7 +18,11 @@ Object.assign(TEXT["zh-CN"], {
   export_cases_geojson: "案件清单 GeoJSON", export_indicators_csv: "指标表 CSV",
   export_indicators_xlsx: "指标表 Excel", export_queued: "排队中", export_running: "生成中",
   export_done: "已完成", export_failed: "失败", rows: "行", download: "下载",
-  today: "今日", month: "本月", year: "本年", overdue_now_cases: "已超期",
+  today: "今日", month: "本月", year: "本年", last_year: "去年同期",
+  g_sources: "本月立案来源", g_top_categories: "本月高发类别", g_most_returned: "本月回退最多的单位",
+  g_trend: "同比", s_grid_worker: "网格员采集", s_resident_app: "市民上报", s_patrol: "巡查发现",
+  s_hotline: "12345热线", s_other_system: "其他系统", s_video: "视频监控", s_supervision: "督查",
+  s_leader_assigned: "领导交办", s_media: "媒体曝光", overdue_now_cases: "已超期",
   due_soon_cases: "24小时内到期", definitions: "口径",
   cohort_registered: "按立案时间统计", cohort_reported: "按上报时间统计",
   deferred_excluded: "缓办不计入按期分母", deferred_included: "缓办计入按期分母",
@@ -50,6 +54,12 @@ Object.assign(TEXT.en, {
   export_indicators_xlsx: "Indicators Excel", export_queued: "Queued",
   export_running: "Writing", export_done: "Done", export_failed: "Failed", rows: "rows",
   download: "Download", today: "Today", month: "This month", year: "This year",
+  last_year: "A year before", g_sources: "Channels this month",
+  g_top_categories: "Top categories this month", g_most_returned: "Most returns this month",
+  g_trend: "Against last year", s_grid_worker: "Grid workers", s_resident_app: "Residents' app",
+  s_patrol: "Patrols", s_hotline: "12345 hotline", s_other_system: "Other systems",
+  s_video: "Video", s_supervision: "Supervision", s_leader_assigned: "Leaders",
+  s_media: "Media",
   overdue_now_cases: "Overdue", due_soon_cases: "Due within 24 h", definitions: "Definitions",
   cohort_registered: "counted by registration", cohort_reported: "counted by report",
   deferred_excluded: "deferred cases leave on-time denominators",
@@ -82,6 +92,7 @@ const RATES = ["valid_report_rate", "on_time_registration_rate", "accurate_dispa
 const TIME_GROUPS = ["day", "week", "month"];
 const CHART_COUNTS = ["reported", "registered", "closed"];
 const HEADLINE = ["reported", "registered", "handled", "closed"];
+const TREND = ["reported", "registered", "closed"];
 const EXPORT_POLL_MS = 1000;
 const REFRESH_MS = 60_000;
 const DUE_LISTED = 5;
@@ -248,13 +259,46 @@ function renderHeadline(figures) {
       el("span", {text: t(name)}), el("b", {text: number(due ? due.count : null)}),
       dueCases(due)));
   section.replaceChildren(
-    el("table", {class: "headline-table"},
+    el("div", {class: "headline-main"}, el("table", {class: "headline-table"},
       el("thead", {}, el("tr", {}, el("td"),
         ...HEADLINE.map((name) => el("th", {scope: "col", text: t(`c_${name}`)})),
         el("th", {scope: "col", text: t("r_closing_rate")}))),
       el("tbody", {}, ...rows)),
-    el("div", {class: "headline-due"}, ...chips));
+    el("div", {class: "headline-due"}, ...chips)),
+    monthAtAGlance(figures));
   section.hidden = false;
+}
+
+// This month's channels, top categories, units with most returns, and the trend against
+// the same days a year before.
+function monthAtAGlance(figures) {
+  const card = (name, items) => el("section", {class: "glance", "data-glance": name},
+    el("h3", {text: t(name)}),
+    items.length ? el("ol", {}, ...items) : el("p", {class: "muted", text: "—"}));
+  const item = (attrs, label, value) => el("li", attrs, el("span", {text: label}),
+                                           el("b", {text: number(value)}));
+  const sources = Object.entries(figures.sources || {}).sort((a, b) => b[1] - a[1])
+    .map(([source, n]) => item({"data-source": source}, t(`s_${source}`), n));
+  const categories = (figures.top_categories || []).map((top) =>
+    item({"data-category": top.category}, groupLabel(top.category, top.label, "category"),
+         top.registered));
+  const returned = (figures.most_returned_units || []).map((unit) =>
+    item({"data-unit": String(unit.unit_id)}, groupLabel(String(unit.unit_id), unit.label,
+                                                         "unit"), unit.returns));
+  const trend = figures.trend || {};
+  const trendRows = TREND.map((name) => el("tr", {"data-trend": name},
+    el("th", {scope: "row", text: t(`c_${name}`)}),
+    ...["month", "year"].flatMap((when) => trend[when] ? [
+      el("td", {text: number(trend[when].current[name])}),
+      el("td", {class: "muted", text: number(trend[when].last_year[name])})] : [])));
+  return el("div", {class: "glance-row"},
+    card("g_sources", sources), card("g_top_categories", categories),
+    card("g_most_returned", returned),
+    el("section", {class: "glance", "data-glance": "g_trend"}, el("h3", {text: t("g_trend")}),
+      el("table", {}, el("thead", {}, el("tr", {}, el("td"),
+        ...["month", "year"].flatMap((when) => [el("th", {scope: "col", text: t(when)}),
+                                                el("th", {scope: "col", text: t("last_year")})]))),
+      el("tbody", {}, ...trendRows))));
 }
 
 // The first of the overdue (or nearly overdue) cases, each opening the case beside.
