@@ -57,8 +57,11 @@ class Cases(MethodView):
     @permissions.require(permissions.AUTHENTICATED)
     @blp.arguments(CaseCreateSchema)
     @blp.response(201, CaseSchema)
-    @blp.alt_response(422, description="Invalid report, unknown category, or outside every "
-                                       "grid cell (`outside_service_area`)")
+    @blp.alt_response(422, description="Invalid report, unknown category, answers that do "
+                                       "not answer the category's questions "
+                                       "(`invalid_answers`, per question under "
+                                       "`errors.answers`), or outside every grid cell "
+                                       "(`outside_service_area`)")
     @blp.doc(parameters=[{"in": "header", "name": IDEMPOTENCY_HEADER, "schema": {
         "type": "string", "maxLength": 100}, "description": "Retries with the same key and "
         "body get the first answer again; the same key with another body is refused (422)"}])

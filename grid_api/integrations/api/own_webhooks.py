@@ -60,6 +60,8 @@ class OwnEndpoints(MethodView):
     @requires_key(MANAGE)
     @blp.arguments(OwnEndpointCreateSchema)
     @blp.response(201, NewWebhookEndpointSchema)
+    @blp.alt_response(422, description="A URL webhooks may not go to: loopback, link-local, "
+                                       "metadata or private (`webhook_target_forbidden`)")
     @blp.doc(**KEY_DOC)
     @db.transactional
     def post(self, body):
@@ -75,6 +77,8 @@ class OwnEndpoint(MethodView):
     @requires_key(MANAGE)
     @blp.arguments(WebhookEndpointUpdateSchema)
     @blp.response(200, WebhookEndpointSchema)
+    @blp.alt_response(422, description="A URL webhooks may not go to: loopback, link-local, "
+                                       "metadata or private (`webhook_target_forbidden`)")
     @blp.doc(**KEY_DOC)
     @db.transactional
     def patch(self, body, endpoint_id):

@@ -45,6 +45,8 @@ class Endpoints(MethodView):
     @permissions.require(permissions.ADMIN)
     @blp.arguments(WebhookEndpointCreateSchema)
     @blp.response(201, NewWebhookEndpointSchema)
+    @blp.alt_response(422, description="A URL webhooks may not go to: loopback, link-local, "
+                                       "metadata or private (`webhook_target_forbidden`)")
     @db.transactional
     def post(self, body, client_id):
         """Subscribe a URL; the answer carries its signing secret, shown this once."""
@@ -64,6 +66,8 @@ class Endpoint(MethodView):
     @permissions.require(permissions.ADMIN)
     @blp.arguments(WebhookEndpointUpdateSchema)
     @blp.response(200, WebhookEndpointSchema)
+    @blp.alt_response(422, description="A URL webhooks may not go to: loopback, link-local, "
+                                       "metadata or private (`webhook_target_forbidden`)")
     @db.transactional
     def patch(self, body, client_id, endpoint_id):
         """Change the URL or the events; `enabled: true` switches it back on."""
