@@ -19,6 +19,8 @@ class Attachment(Base):
     uploader_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), nullable=False)
     # report (with the case), resolution (after-photos), verification, comment
     purpose: Mapped[str] = mapped_column(String(20), nullable=False)
+    # 自行处置 evidence: ``before`` or ``after`` the grid worker's fix on the spot.
+    kind: Mapped[str | None] = mapped_column(String(10))
     storage_key: Mapped[str] = mapped_column(String(200), nullable=False)
     original_format: Mapped[str] = mapped_column(String(10), nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)

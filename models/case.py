@@ -77,6 +77,9 @@ class CaseAction(enum.StrEnum):
     rate = "rate"
     dispute = "dispute"
     mark_urgent = "urgent"  # 急要件: a supervisor sets or clears the urgent flag
+    # 自行处置: the reporting grid worker fixed it on the spot (the system takes this step
+    # once the before and after photos are in; nobody asks for it over the API)
+    handle_on_site = "handle_on_site"
 
 
 S, A = CaseStatus, CaseAction
@@ -111,6 +114,7 @@ TRANSITIONS: Final[Mapping[tuple[CaseStatus, CaseAction], CaseStatus]] = {
     (S.dispatched, A.defer): S.dispatched,
     (S.in_progress, A.defer): S.in_progress,
     (S.in_progress, A.resolve): S.resolved,
+    (S.registered, A.handle_on_site): S.resolved,
     (S.resolved, A.verify): S.verified,
     (S.resolved, A.reopen): S.in_progress,  # 返工: verification failed
     (S.verified, A.reopen): S.in_progress,
@@ -142,6 +146,10 @@ class Case(Base):
                                                nullable=False)
     # 急要件: shorter time limits for every stage still ahead.
     urgent: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    # 自行处置: reported by a grid worker as fixed on the spot; waits in ``reported`` for its
+    # before and after photos, then the system registers, resolves and closes it.
+    handled_on_site: Mapped[bool] = mapped_column(Boolean, nullable=False,
+                                                  server_default=text("false"))
     reported_crs: Mapped[str] = mapped_column(String(8), nullable=False, server_default="wgs84")
     address: Mapped[str | None] = mapped_column(String(200))
     seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -64,6 +64,9 @@ class CaseCounter(Base):
     deferred: Mapped[bool] = mapped_column(Boolean, nullable=False)
     late: Mapped[bool] = mapped_column(Boolean, nullable=False)  # a finished stage ran over
     urgent: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    # 自行处置: fixed on the spot by the reporting grid worker, never dispatched.
+    self_handled: Mapped[bool] = mapped_column(Boolean, nullable=False,
+                                               server_default=text("false"))
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     register_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     handle_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -98,7 +101,7 @@ class CaseCounter(Base):
                    handled=False, handled_on_time=False, checks=0, checks_on_time=0,
                    last_check_on_time=False, verified=False, closed=False,
                    closed_on_time=False, reworks=0, extensions=0, deferred=False, late=False,
-                   urgent=False)
+                   urgent=False, self_handled=False)
 
     def values(self) -> dict[str, Any]:
         return {column.key: getattr(self, column.key) for column in self.__table__.columns}
@@ -178,8 +181,15 @@ def _check(row: CaseCounter, step: Step) -> None:
 
 
 def _verify(row: CaseCounter, step: Step) -> None:
+    if row.self_handled:  # the photos are the evidence: no check on site (核查) took place
+        return
     _check(row, step)
     row.verified = True
+
+
+def _handle_on_site(row: CaseCounter, step: Step) -> None:
+    """自行处置: counted apart from the units' fixes (处置), which follow a dispatch."""
+    row.self_handled = True
 
 
 def _rework(row: CaseCounter, step: Step) -> None:
@@ -197,7 +207,7 @@ def _reopen(row: CaseCounter, step: Step) -> None:
 
 def _close(row: CaseCounter, step: Step) -> None:
     row.closed = True
-    row.closed_on_time = row.handled_on_time and row.last_check_on_time
+    row.closed_on_time = row.self_handled or (row.handled_on_time and row.last_check_on_time)
 
 
 def _rate(row: CaseCounter, step: Step) -> None:
@@ -216,6 +226,7 @@ FOLDS = {
     "reassign": _dispatch, "return": _return, "approve_extension": _approve_extension,
     "defer": _defer, "resolve": _resolve, "verify": _verify, "reopen": _reopen,
     "close": _close, "rate": _rate, "dispute": _rework, "urgent": _mark_urgent,
+    "handle_on_site": _handle_on_site,
 }
 
 

@@ -41,6 +41,10 @@ class Category(Base):
     # cell's centre of such a case, never its point, description or address.
     sensitive: Mapped[bool] = mapped_column(Boolean, nullable=False,
                                             server_default=text("false"))
+    # 自行处置: a grid worker may fix a problem of this category on the spot and report it
+    # with before and after photos; the system then registers, resolves and closes it.
+    allows_on_site_fix: Mapped[bool] = mapped_column(Boolean, nullable=False,
+                                                     server_default=text("false"))
     created_at: Mapped[datetime] = created_at_column()
 
     parent: Mapped[Category | None] = relationship(remote_side=[id])

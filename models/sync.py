@@ -42,6 +42,7 @@ class SyncPhoto(Base):
         BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     op_id: Mapped[str] = mapped_column(String(64), nullable=False)
     purpose: Mapped[str] = mapped_column(String(20), nullable=False)
+    kind: Mapped[str | None] = mapped_column(String(10))  # 自行处置: before or after
     storage_key: Mapped[str] = mapped_column(String(200), nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = created_at_column()

@@ -1,6 +1,6 @@
 """A city with hundreds of cases walked through the real workflow services: returns,
-extensions, deferrals, reworks, disputes, urgent cases, late and overdue ones. Seeded, so
-every run builds the same city."""
+extensions, deferrals, reworks, disputes, urgent cases, late and overdue ones, and grid
+workers' fixes on the spot (自行处置). Seeded, so every run builds the same city."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 
 from grid_api.cases import commands as c
-from grid_api.cases import filing, workflow
+from grid_api.cases import filing, onsite, queries, workflow
 from grid_api.cases.settings import CaseSettings
 from grid_api.errors import AppError
 from grid_api.identity.principals import principal_for
+from models.attachment import Attachment
 from models.case import Case, CaseStatus
 from models.category import Category
 from tests.factories import COMMUNITY_BOUNDS, make_grid_tree, make_unit, make_user
@@ -22,6 +23,7 @@ from tests.factories import COMMUNITY_BOUNDS, make_grid_tree, make_unit, make_us
 SETTINGS = CaseSettings(residents_need_review=True, timezone="Asia/Shanghai",
                         day_start=time(8, 30), day_end=time(17, 30))
 CATEGORIES = ("E0104", "C0107", "C0301", "C0401", "C0202")  # no photos needed
+ON_SITE_CATEGORY = "E0104"  # 道路不洁: grid workers may clean it up themselves
 STAFF_SOURCES = ("hotline", "video", "supervision", "leader_assigned", "media", "other_system")
 
 
@@ -39,6 +41,7 @@ def make_city(session) -> City:
             Category.code.in_(CATEGORIES))).scalars():
         category.time_limits = {**category.time_limits,
                                 "verify": {"value": 4, "unit": "working_hours"}}
+        category.allows_on_site_fix = category.code == ON_SITE_CATEGORY
     units = [make_unit(session, name=f"单位{n}") for n in range(3)]
     people = {
         "residents": [make_user(session) for _ in range(4)],
@@ -145,9 +148,29 @@ class Walker:
         return case_id
 
 
-def build_city(session, *, cases: int = 200, seed: int = 14) -> City:
+def fix_on_site(session, city: City, rng: random.Random, *, photos: tuple[str, ...]) -> int:
+    """A grid worker's fix on the spot with these photo kinds in (both: it closes)."""
+    worker = rng.choice(city.people["workers"])
+    lon0, lat0, lon1, lat1 = COMMUNITY_BOUNDS
+    lon, lat = rng.uniform(lon0 + 1e-4, lon1 - 1e-4), rng.uniform(lat0 + 1e-4, lat1 - 1e-4)
+    case_id = filing.report_case(
+        session, principal_for(session, worker.id), SETTINGS, category=ON_SITE_CATEGORY,
+        description="已自行处置", lon=lon, lat=lat, crs="wgs84", handled_on_site=True).case.id
+    for kind in photos:  # what the photo upload stores after its checks
+        session.add(Attachment(
+            case_id=case_id, uploader_id=worker.id, purpose=onsite.PURPOSE_OF_KIND[kind],
+            kind=kind, storage_key=f"cases/{case_id}/{kind}.jpg", original_format="jpeg",
+            sha256=f"{case_id:032d}{kind:>32}", width=640, height=480, size_bytes=1000,
+            exif_lon=lon, exif_lat=lat, distance_m=0.0))
+    session.flush()
+    onsite.complete(session, SETTINGS, queries.get_case(session, case_id, for_update=True))
+    return case_id
+
+
+def build_city(session, *, cases: int = 200, seed: int = 14, on_site: int = 12) -> City:
     """``cases`` cases along random paths: some acted on a month ago (so deadlines are
-    past and open ones are overdue now), some acted on in the days ahead."""
+    past and open ones are overdue now), some acted on in the days ahead; then ``on_site``
+    fixes on the spot, every fourth still waiting for its after photo."""
     city = make_city(session)
     rng = random.Random(seed)  # noqa: S311 - test data, not secrets
     real_now = datetime.now(UTC)
@@ -158,5 +181,8 @@ def build_city(session, *, cases: int = 200, seed: int = 14) -> City:
             city.case_ids.append(walker.walk())
         except AppError as exc:  # pragma: no cover - the path above only takes legal steps
             raise AssertionError(f"case {n}: {exc.detail_code} {exc.errors}") from exc
+    for n in range(on_site):
+        city.case_ids.append(fix_on_site(session, city, rng, photos=(
+            ("before",) if n % 4 == 3 else ("before", "after"))))
     session.flush()
     return city

@@ -110,6 +110,15 @@ class Resolve(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class HandleOnSite(Command):
+    """自行处置: the system's step once the reporter's before and after photos are in."""
+
+    action = CaseAction.handle_on_site
+    before_photo_id: int
+    after_photo_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class Verify(Command):
     action = CaseAction.verify
 
@@ -148,6 +157,10 @@ class Dispute(Command):
 class MarkUrgent(Command):
     action = CaseAction.mark_urgent
     urgent: bool
+
+
+# Steps only the system takes: no route, no request schema.
+SYSTEM_COMMANDS: tuple[type[Command], ...] = (HandleOnSite,)
 
 
 # --- request schemas: each loads its command ---------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from grid_api.cases import deadlines, tally
+from grid_api.cases import deadlines, onsite, tally
 from grid_api.cases.deadlines import deadline_after, stage_limit_for
 from grid_api.cases.settings import CaseSettings
 from grid_api.cases.views import CaseRefs, describe
@@ -51,6 +51,7 @@ PLACEMENT_SQL = text(f"""
            category.id AS category_id, category.code AS category_code,
            category.kind::text AS category_kind, category.name_zh, category.name_en,
            category.time_limits, major.time_limits AS major_time_limits,
+           category.allows_on_site_fix,
            reporter.display_name, reporter.phone,
            CASE WHEN cell.id IS NOT NULL AND category.id IS NOT NULL
                 THEN nextval('case_code_seq') END AS number,
@@ -69,11 +70,12 @@ INSERT_SQL = text("""
     WITH new_case AS (
         INSERT INTO cases (code, status, version, category_id, description, location,
                            reported_crs, address, seen_at, reporter_id, grid_id, area_path,
-                           register_deadline, registered_at, source, urgent, created_at)
+                           register_deadline, registered_at, source, urgent, handled_on_site,
+                           created_at)
         VALUES (:code, :status, :version, :category_id, :description,
                 ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :reported_crs, :address, :seen_at,
                 :reporter_id, :grid_id, :area_path, :register_deadline, :registered_at,
-                :source, :urgent, :now)
+                :source, :urgent, :handled_on_site, :now)
         RETURNING id, created_at, updated_at, overdue, deferred, needs_manual_dispatch,
                   return_count, rework_count),
     opening AS (
@@ -123,22 +125,30 @@ def report_case(session: Session, principal: Principal, settings: CaseSettings, 
                 category: str, description: str, lon: float, lat: float, crs: str,
                 address: str | None = None, seen_at: datetime | None = None,
                 source: CaseSource | str | None = None, urgent: bool = False,
-                answers: Mapping[str, Any] | None = None) -> FiledReport:
+                answers: Mapping[str, Any] | None = None,
+                handled_on_site: bool = False) -> FiledReport:
     """File a report where the point falls. A grid worker's report in own cells (or any
     staff report, or any report when review is off) is registered at once. ``source`` is
     the channel, as the filing path knows it (None: the reporter's own, see
     :func:`channel`); only supervisors file a case as urgent. ``answers`` (question code →
     answer) are checked against the category's questions and kept with the case.
+    ``handled_on_site``: a grid worker fixed it on the spot (自行处置, see
+    ``cases.onsite``): it waits in ``reported`` for its before and after photos, and is
+    never dispatched.
 
     Raises ValidationFailed (unknown category, seen in the future, answers wrong or missing:
-    ``invalid_answers`` with the messages under ``answers``),
-    PermissionDenied (urgent from someone who is not a supervisor),
-    BusinessRuleViolation (outside_service_area).
+    ``invalid_answers`` with the messages under ``answers``; another channel for a fix on
+    the spot), PermissionDenied (urgent from someone who is not a supervisor, a fix on the
+    spot from someone who is not a grid worker), BusinessRuleViolation
+    (outside_service_area; a category without fixes on the spot, or a place outside the
+    worker's own cells).
     """
     now = datetime.now(UTC)
     source = CaseSource(source) if source is not None else channel(principal, None)
     if urgent and not (principal.has(Role.supervisor) or principal.has(Role.admin)):
         raise PermissionDenied("urgent_is_for_supervisors")
+    if handled_on_site:
+        onsite.check_reporter(principal, source)
     if seen_at is not None and seen_at > now + FUTURE_SKEW:
         raise ValidationFailed(errors={"seen_at": ["Must not be in the future."]})
     placed = session.execute(PLACEMENT_SQL, {
@@ -148,6 +158,9 @@ def report_case(session: Session, principal: Principal, settings: CaseSettings, 
     if placed.cell_id is None:
         raise BusinessRuleViolation("outside_service_area",
                                     errors={"location": ["Outside every grid cell."]})
+    if handled_on_site:
+        onsite.check_place(principal, allowed=placed.allows_on_site_fix,
+                           category_code=placed.category_code, cell_id=placed.cell_id)
     checked = questions.check_answers(
         questions.questions_of(session, placed.category_id) if placed.asks_questions else [],
         answers or {}, field="answers")
@@ -158,13 +171,16 @@ def report_case(session: Session, principal: Principal, settings: CaseSettings, 
         category_id=placed.category_id, description=description, reported_crs=crs,
         address=address, seen_at=seen_at, reporter_id=principal.user_id,
         grid_id=placed.cell_id, area_path=placed.cell_path, source=source, urgent=urgent,
+        handled_on_site=handled_on_site,
         register_deadline=deadline_after(calendar, stage_limit_for(
             "register", placed.time_limits, placed.major_time_limits, urgent=urgent,
             cal=calendar, urgent_percent=settings.urgent_limit_percent), now))
     # The timeline records the deadlines it set, so it alone explains them.
     case.events[0].data = {"register_deadline": _iso(case.register_deadline),
-                           "urgent": urgent}
-    if principal.is_staff or not settings.residents_need_review:
+                           "urgent": urgent,
+                           **({"handled_on_site": True} if handled_on_site else {})}
+    # A fix on the spot is registered by the system once its photos are in.
+    if not handled_on_site and (principal.is_staff or not settings.residents_need_review):
         case.apply(CaseAction.register, actor_id=principal.user_id)
         case.registered_at = now
     for event in case.events:
@@ -202,7 +218,8 @@ def _insert(session: Session, case: Case, lon: float, lat: float, *, now: dateti
         "seen_at": case.seen_at, "reporter_id": case.reporter_id, "grid_id": case.grid_id,
         "area_path": case.area_path, "register_deadline": case.register_deadline,
         "registered_at": case.registered_at, "source": case.source.value,
-        "urgent": case.urgent, "now": now, "events": json.dumps(events),
+        "urgent": case.urgent, "handled_on_site": case.handled_on_site, "now": now,
+        "events": json.dumps(events),
         "counters": json.dumps(counters.values(), default=str)}).one()
     for column, value in row._mapping.items():
         setattr(case, column, value)

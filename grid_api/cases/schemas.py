@@ -42,6 +42,12 @@ class CaseCreateSchema(Schema):
                            "its zone (2000–2100) for datetime. Required questions must be "
                            "answered",
             "example": {"depth_cm": 30, "blocks": ["cars"]}})
+    handled_on_site = fields.Boolean(load_default=False, metadata={"description": (
+        "自行处置: a grid worker fixed it on the spot, in one of their own cells, in a "
+        "category that allows it. The report waits in `reported` for a `before` and an "
+        "`after` photo (`kind` on the photo upload, each taken near the case); the upload "
+        "completing the pair has the system register, resolve and close it. Never "
+        "dispatched")})
 
 
 class CategoryRefSchema(Schema):
@@ -97,6 +103,8 @@ class CaseSchema(Schema):
     status = fields.String()
     source = fields.String(metadata={"description": "The channel it came in through (来源)"})
     urgent = fields.Boolean(metadata={"description": "急要件: shorter time limits"})
+    handled_on_site = fields.Boolean(metadata={
+        "description": "自行处置: reported as fixed on the spot by a grid worker"})
     redacted = fields.Boolean()
     actions = fields.List(fields.String(), metadata={
         "description": "The workflow actions you may take on the case now"})
@@ -189,6 +197,11 @@ class EventListSchema(Schema):
 class AttachmentSchema(Schema):
     id = fields.Integer()
     purpose = fields.String()
+    kind = fields.String(allow_none=True, metadata={
+        "description": "自行处置 evidence: `before` or `after` the fix; otherwise null"})
+    case_status = fields.String(metadata={
+        "description": "Upload only: the case's status after it (a fix on the spot is "
+                       "`closed` once its second photo is in)"})
     width = fields.Integer()
     height = fields.Integer()
     size_bytes = fields.Integer()
@@ -213,6 +226,10 @@ class AttachmentListSchema(Schema):
 class AttachmentFormSchema(Schema):
     purpose = fields.String(load_default="report", validate=validate.OneOf(
         ["report", "resolution", "verification", "comment"]))
+    kind = fields.String(validate=validate.OneOf(["before", "after"]), metadata={
+        "description": "自行处置: the reporter's photo `before` or `after` the fix on the "
+                       "spot (required for their photos while the report waits for them; "
+                       "sets the purpose)"})
 
 
 class QueueCountsSchema(Schema):

@@ -98,7 +98,8 @@ def describe(principal: Principal, case: Case, refs: CaseRefs) -> dict[str, Any]
     count, following = refs.followers
     described: dict[str, Any] = {
         "id": case.id, "code": case.code, "status": case.status.value,
-        "source": case.source.value, "urgent": case.urgent, "category": refs.category,
+        "source": case.source.value, "urgent": case.urgent,
+        "handled_on_site": case.handled_on_site, "category": refs.category,
         "description": case.description,
         "location": {"type": "Point", "coordinates": [refs.lon, refs.lat]},
         "location_precision": "exact",

@@ -171,6 +171,12 @@ def _resolve(ctx: ActionContext, case: Case, cmd: c.Resolve) -> dict[str, Any]:
     return {"verify_deadline": _iso(case.verify_deadline)}
 
 
+@handles(c.HandleOnSite)
+def _handle_on_site(ctx: ActionContext, case: Case, cmd: c.HandleOnSite) -> dict[str, Any]:
+    case.resolved_at = ctx.now
+    return {"before_photo_id": cmd.before_photo_id, "after_photo_id": cmd.after_photo_id}
+
+
 def _rework(ctx: ActionContext, case: Case) -> dict[str, Any]:
     case.rework_count += 1
     case.resolved_at, case.verify_deadline = None, None
@@ -262,7 +268,8 @@ def _apply(ctx: ActionContext, case: Case, cmd: c.Command) -> None:
     ctx.session.flush()  # the event id, for whoever is told about it next
     announce(ctx.session, case, event)
     if action is CaseAction.register:
-        schedule_auto_dispatch(ctx.session, case.id)
+        if not (case.handled_on_site and ctx.actor.is_system):  # 自行处置 needs no unit
+            schedule_auto_dispatch(ctx.session, case.id)
         tell_watchers(ctx.session, case.id, "new")
     elif action is CaseAction.close:
         tell_watchers(ctx.session, case.id, "closed")

@@ -31,6 +31,9 @@ class CategorySchema(Schema):
     active = fields.Boolean()
     sensitive = fields.Boolean(metadata={"description": "The public sees only the grid cell's "
                                                         "centre of its cases, and no text"})
+    allows_on_site_fix = fields.Boolean(metadata={
+        "description": "自行处置: grid workers may report a problem of this category as "
+                       "fixed on the spot (before and after photos), closed at once"})
 
 
 class CategoryListSchema(Schema):
@@ -45,6 +48,8 @@ class CategoryUpdateSchema(Schema):
     time_limits = LIMIT
     sensitive = fields.Boolean(metadata={"description": "Disputes between neighbours, anything "
                                                         "naming a person"})
+    allows_on_site_fix = fields.Boolean(metadata={
+        "description": "自行处置: set to let grid workers fix it on the spot, clear to stop"})
 
 
 class CategoryCreateSchema(CategoryUpdateSchema):
@@ -80,6 +85,7 @@ class CategoryDetail(MethodView):
     @blp.response(200, CategorySchema)
     @db.transactional
     def patch(self, body, code):
-        """Rename, retire (`active: false`), or change the photo rule or time limits."""
+        """Rename, retire (`active: false`), or change the photo rule, time limits or
+        whether grid workers may fix it on the spot (`allows_on_site_fix`)."""
         return catalogue.describe_category(catalogue.update_category(db.session(), code,
                                                                         **body))

@@ -29,7 +29,8 @@ def describe_category(category: Category) -> dict:
     return {"code": category.code, "kind": category.kind.value, "name_zh": category.name_zh,
             "name_en": category.name_en, "major": category.parent.code if category.parent else None,
             "photo_required": category.photo_required, "time_limits": category.time_limits,
-            "active": category.active, "sensitive": category.sensitive}
+            "active": category.active, "sensitive": category.sensitive,
+            "allows_on_site_fix": category.allows_on_site_fix}
 
 
 # A year of working time: longer limits are typos, and the calendar counts no further.
@@ -50,7 +51,8 @@ def _check_limits(time_limits: dict | None) -> None:
 
 def create_category(session: Session, *, code: str, name_zh: str, name_en: str,
                     photo_required: bool = False, active: bool = True,
-                    time_limits: dict | None = None, sensitive: bool = False) -> Category:
+                    time_limits: dict | None = None, sensitive: bool = False,
+                    allows_on_site_fix: bool = False) -> Category:
     """Raises Conflict (code taken), ValidationFailed (no such major class, bad limits)."""
     _check_limits(time_limits)
     if session.execute(select(Category.id).where(Category.code == code)).first():
@@ -60,7 +62,8 @@ def create_category(session: Session, *, code: str, name_zh: str, name_en: str,
         raise ValidationFailed(errors={"code": ["No such major class."]})
     category = Category(code=code, kind=major.kind, parent=major, name_zh=name_zh,
                         name_en=name_en, photo_required=photo_required, active=active,
-                        time_limits=time_limits or {}, sensitive=sensitive)
+                        time_limits=time_limits or {}, sensitive=sensitive,
+                        allows_on_site_fix=allows_on_site_fix)
     session.add(category)
     session.flush()
     return category

@@ -25,9 +25,11 @@ MAX_PERIOD_DAYS = 366
 PERIODS = ("day", "week", "month")
 GROUPINGS = ("none", *PERIODS, "area", "unit", "worker", "category", "source")
 
-# Reports, counted by when they were made (上报, 有效上报, 作废 and 按时立案).
+# Reports, counted by when they were made (上报, 有效上报, 作废, 按时立案, 自行处置).
 REPORT_MEASURES = {
     "reported": "count(*)",
+    "worker_reported": "count(*) FILTER (WHERE source = 'grid_worker')",
+    "self_handled": "count(*) FILTER (WHERE self_handled)",
     "valid": "count(*) FILTER (WHERE registered_at IS NOT NULL)",
     "rejected": "count(*) FILTER (WHERE rejected)",
     "registered_on_time": "count(*) FILTER (WHERE registered_at IS NOT NULL "
@@ -64,7 +66,8 @@ COUNT_NAMES = {  # what the answer's counts are called, in the published vocabul
     "handled": "处置", "verified": "核查", "closed": "结案", "rejected": "作废",
     "reworked": "返工", "extended": "延期", "deferred": "缓办", "returns": "回退",
     "overdue": "超期", "overdue_now": "超期未办结", "open": "未结案", "due": "应结案",
-    "handle_due": "应处置", "checks": "核查次数",
+    "handle_due": "应处置", "checks": "核查次数", "worker_reported": "网格员上报",
+    "self_handled": "自行处置",
 }
 
 
@@ -91,6 +94,7 @@ def rates(definitions: Definitions) -> tuple[Rate, ...]:
         Rate("overdue_open_rate", "超期待处置率", "overdue_now", "open"),
         Rate("on_time_check_rate", "按时核查率", "checks_on_time", "checks"),
         Rate("satisfaction_rate", "满意率", "satisfied", "rated"),
+        Rate("self_handling_rate", "自行处置率", "self_handled", "worker_reported"),
     )
 
 

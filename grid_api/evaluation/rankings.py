@@ -42,6 +42,7 @@ COMPONENTS = {c.name: c for c in (
     Component("on_time_registration_rate", "按时立案率", "on_time_registration_rate"),
     Component("on_time_check_rate", "按时核查率", "on_time_check_rate"),
     Component("satisfaction_rate", "满意率", "satisfaction_rate"),
+    Component("self_handling_rate", "自行处置率", "self_handling_rate"),
     Component("no_missed_reports", "1 − 漏报率", None, inverted=True),
     Component("volume", "案件量", None),
 )}

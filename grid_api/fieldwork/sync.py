@@ -196,7 +196,8 @@ def _report(ctx: SyncContext, body: dict[str, Any], done: dict[str, Answer]):
     filed = filing.report_case(
         ctx.session, ctx.principal, ctx.case_settings, category=data["category"],
         description=data["description"], lon=lon, lat=lat, crs=data["crs"],
-        address=data.get("address"), seen_at=data.get("seen_at"), answers=data.get("answers"))
+        address=data.get("address"), seen_at=data.get("seen_at"), answers=data.get("answers"),
+        handled_on_site=data["handled_on_site"])
     return 201, _case_view(filed.view)
 
 
@@ -253,11 +254,12 @@ RUNNERS: dict[str, Runner] = {
 }
 
 
-def add_photo(ctx: SyncContext, op_id: str, *, data: bytes,
-              purpose: str) -> tuple[dict[str, Any] | None, bool]:
+def add_photo(ctx: SyncContext, op_id: str, *, data: bytes, purpose: str,
+              kind: str | None = None) -> tuple[dict[str, Any] | None, bool]:
     """A photo for a queued operation, sent before or after the operation itself. If the
     operation already gave a case, the photo is attached to it at once: (its attachment,
     True); otherwise it waits for the operation: (None, False). Sent again, it is kept once.
+    ``kind``: a fix on the spot's ``before`` or ``after`` photo (``cases.onsite``).
 
     Raises UnsupportedMediaType, DecompressionBomb, ValidationFailed (not a usable image),
     and what attaching a photo to a case raises.
@@ -266,13 +268,13 @@ def add_photo(ctx: SyncContext, op_id: str, *, data: bytes,
     if done is not None and "id" in done:
         attachment, _ = attachments.add_photo(
             ctx.session, ctx.storage, ctx.principal, done["id"], data=data, purpose=purpose,
-            far_metres=ctx.far_metres)
+            far_metres=ctx.far_metres, settings=ctx.case_settings, kind=kind)
         return {"id": attachment.id, "case_id": attachment.case_id}, True
     photo = process_photo(data)  # refuse what is no photo now, not when the case comes
     key = f"sync/{ctx.principal.user_id}/{photo.sha256[:32]}"
     ctx.storage.put(key, data)
     ctx.session.execute(insert(SyncPhoto).values(
-        user_id=ctx.principal.user_id, op_id=op_id, purpose=purpose, storage_key=key,
+        user_id=ctx.principal.user_id, op_id=op_id, purpose=purpose, kind=kind, storage_key=key,
         sha256=photo.sha256).on_conflict_do_nothing())
     return None, False
 
@@ -286,7 +288,8 @@ def _attach_waiting_photos(ctx: SyncContext, op_id: str, case_id: int) -> None:
             with ctx.session.begin_nested():
                 attachments.add_photo(ctx.session, ctx.storage, ctx.principal, case_id,
                                       data=ctx.storage.get(photo.storage_key),
-                                      purpose=photo.purpose, far_metres=ctx.far_metres)
+                                      purpose=photo.purpose, far_metres=ctx.far_metres,
+                                      settings=ctx.case_settings, kind=photo.kind)
                 # Its stored original goes with the retention sweep, after the commit: a
                 # file deleted here would be gone if this transaction rolled back.
                 photo.attached_at = datetime.now(UTC)

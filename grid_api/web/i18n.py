@@ -223,6 +223,48 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "no_own_cells": ("你还没有负责的网格", "You have no grid cells assigned"),
     "outside_your_area": ("该区域不在你的管辖范围内", "This area is outside your scope"),
     "missed_report_decided": ("该漏报已有结论", "This missed report was already decided"),
+    # field work: fixes on the spot (自行处置)
+    "on_site_fix_is_for_grid_workers": (
+        "只有网格员可以上报自行处置", "Only grid workers report a fix on the spot"
+    ),
+    "on_site_fix_source": (
+        "自行处置只能作为网格员本人的上报", "A fix on the spot is a grid worker's own report"
+    ),
+    "on_site_fix_not_allowed": (
+        "类别 {category} 不允许自行处置", "Category {category} allows no fixes on the spot"
+    ),
+    "on_site_fix_outside_own_cells": (
+        "只能在你负责的网格内自行处置，其他地方请正常上报",
+        "Fixes on the spot are for your own grid cells; report it the usual way elsewhere",
+    ),
+    "on_site_photo_kind_missing": (
+        "自行处置的照片须注明是处置前（before）还是处置后（after）",
+        "A fix on the spot's photo must say whether it is before or after the fix",
+    ),
+    "not_an_on_site_fix": (
+        "该案件不是自行处置上报，照片不能标为处置前或处置后",
+        "This case was not reported as fixed on the spot: no before or after photos",
+    ),
+    "on_site_photos_are_the_reporters": (
+        "只有上报的网格员可以提交自行处置照片",
+        "Only the reporting grid worker sends the before and after photos",
+    ),
+    "on_site_photo_without_position": (
+        "照片没有拍摄位置（GPS），无法核对是否在现场拍摄",
+        "The photo has no GPS position, so it cannot be checked against the place",
+    ),
+    "on_site_photo_too_far": (
+        "照片拍摄位置距案件 {distance} 米，超过 {limit} 米",
+        "The photo was taken {distance} m from the case, more than {limit} m",
+    ),
+    "on_site_photos_out_of_order": (
+        "处置后照片的拍摄时间早于处置前照片",
+        "The after photo was taken before the before photo",
+    ),
+    "on_site_photos_identical": (
+        "同一张照片不能既是处置前又是处置后",
+        "The same photo cannot be both before and after the fix",
+    ),
     "operation_id_reused": (
         "该操作编号已用于另一项操作", "This operation id was used for another operation"
     ),

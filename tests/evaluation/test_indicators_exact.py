@@ -15,7 +15,7 @@ from grid_api.evaluation import definitions, tables
 from grid_api.evaluation.definitions import Definitions
 from grid_api.evaluation.indicators import Period, percent, rates
 from grid_api.identity.principals import principal_for
-from models.case import CaseEvent
+from models.case import Case, CaseEvent
 from models.user import Role
 from tests.evaluation_city import build_city
 from tests.factories import make_user
@@ -46,18 +46,22 @@ def in_force(events, stage, before):
     return None
 
 
-def facts(events, now):
-    """What one case's timeline says, asked question by question."""
+def facts(events, now, source):
+    """What one case's timeline says, asked question by question (and its channel)."""
     def on_time(index, stage):
         deadline = in_force(events, stage, index)
         return deadline is None or events[index].created_at <= deadline
 
     indexed = list(enumerate(events))
+    # 自行处置: the system's verify step is no check on site, and the case is on time.
+    self_handled = any(e.action == "handle_on_site" for e in events)
     registers = [i for i, e in indexed if e.action == "register"]
     resolves = [i for i, e in indexed if e.action == "resolve"]
-    checks = [i for i, e in indexed if e.action == "verify"
-              or (e.action == "reopen" and e.from_status == "resolved")]
-    outcome = [e.action for e in events if e.action in ("verify", "reopen", "dispute")]
+    checks = [] if self_handled else [
+        i for i, e in indexed if e.action == "verify"
+        or (e.action == "reopen" and e.from_status == "resolved")]
+    outcome = [] if self_handled else [
+        e.action for e in events if e.action in ("verify", "reopen", "dispute")]
     status = events[-1].to_status
     dispatches = [e for e in events if e.action in ("dispatch", "reassign")]
     registered_on_time = bool(registers) and on_time(registers[0], "register")
@@ -70,6 +74,7 @@ def facts(events, now):
     rating = next((e.data["score"] for e in events if e.action == "rate"), None)
     closed = status == "closed"
     return {
+        "source": source, "self_handled": self_handled,
         "reported_at": events[0].created_at,
         "registered_at": events[registers[0]].created_at if registers else None,
         "registered_on_time": registered_on_time,
@@ -82,7 +87,8 @@ def facts(events, now):
         "checks": len(checks), "checks_on_time": sum(check_times),
         "verified": bool(outcome) and outcome[-1] == "verify",
         "closed": closed,
-        "closed_on_time": closed and handled_on_time and bool(check_times) and check_times[-1],
+        "closed_on_time": closed and (self_handled or (
+            handled_on_time and bool(check_times) and check_times[-1])),
         "reworks": sum(e.action in ("reopen", "dispute") for e in events),
         "extensions": sum(e.action == "approve_extension" for e in events),
         "deferred": deferred,
@@ -111,6 +117,8 @@ def expected(cases, rules: Definitions, now, start, end):
         "rejected": count(reports, lambda f: f["rejected"]),
         "registered_on_time": count(reports, lambda f: f["registered_at"]
                                     and f["registered_on_time"]),
+        "worker_reported": count(reports, lambda f: f["source"] == "grid_worker"),
+        "self_handled": count(reports, lambda f: f["self_handled"]),
         "registered": len(cohort), "dispatched": count(cohort, lambda f: f["dispatched"]),
         "dispatched_accurately": count(cohort, lambda f: f["dispatched"] and not f["returns"]),
         "handled": count(cohort, lambda f: f["handled"]),
@@ -142,7 +150,9 @@ def _facts_of(db, case_ids, now):
     for event in db.execute(select(CaseEvent).where(CaseEvent.case_id.in_(case_ids))
                             .order_by(CaseEvent.case_id, CaseEvent.seq)).scalars():
         events[event.case_id].append(event)
-    return {case_id: facts(found, now) for case_id, found in events.items()}
+    sources = dict(db.execute(select(Case.id, Case.source).where(Case.id.in_(case_ids))).all())
+    return {case_id: facts(found, now, sources[case_id].value)
+            for case_id, found in events.items()}
 
 
 RULES = (Definitions(),
@@ -179,6 +189,7 @@ def test_every_indicator_equals_a_recomputation_from_the_timeline(db, rules):
     assert want["overdue_now"] > 0
     assert want["returns"] > 0
     assert want["deferred"] > 0
+    assert 0 < want["self_handled"] < want["worker_reported"]
     by_unit = defaultdict(list)
     for row in known.values():
         by_unit[str(row["unit_id"]) if row["unit_id"] else None].append(row)

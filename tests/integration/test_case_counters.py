@@ -24,7 +24,7 @@ def test_rebuilding_from_the_timeline_gives_the_same_counters(db):
     # The walk took every kind of path.
     rows = list(kept.values())
     for name in ("rejected", "closed", "closed_on_time", "deferred", "late", "urgent",
-                 "verified", "handled_on_time"):
+                 "verified", "handled_on_time", "self_handled"):
         assert any(row[name] for row in rows), name
         assert not all(row[name] for row in rows), name
     for name in ("returns", "reworks", "extensions", "checks"):

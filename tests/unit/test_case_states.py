@@ -7,7 +7,8 @@ from models.case import TRANSITIONS, Case, CaseAction, CaseStatus
 
 ALLOWED = {
     CaseStatus.reported: {CaseAction.register, CaseAction.reject, CaseAction.comment},
-    CaseStatus.registered: {CaseAction.dispatch, CaseAction.comment},
+    # 自行处置: the system resolves a grid worker's fix on the spot, never dispatched
+    CaseStatus.registered: {CaseAction.dispatch, CaseAction.handle_on_site, CaseAction.comment},
     CaseStatus.dispatched: {CaseAction.accept, CaseAction.return_, CaseAction.reassign,
                             CaseAction.defer, CaseAction.comment},
     CaseStatus.in_progress: {CaseAction.resolve, CaseAction.return_, CaseAction.reassign,

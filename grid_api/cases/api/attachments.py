@@ -45,20 +45,25 @@ class CaseAttachments(MethodView):
     @blp.alt_response(200, description="The same photo was uploaded before (a retry)")
     @blp.alt_response(413, description="Larger than PHOTO_MAX_BYTES")
     @blp.alt_response(415, description="Not a JPEG, PNG, WebP or HEIC image")
-    @blp.alt_response(422, description="A decompression bomb, or a corrupt file")
+    @blp.alt_response(403, description="`kind` on someone else's report")
+    @blp.alt_response(422, description="A decompression bomb, or a corrupt file; a fix on "
+                                       "the spot's photo without `kind`, without a GPS "
+                                       "position or taken too far from the case")
     @blp.alt_response(503, description="The file store is unavailable: nothing was saved; "
                                        "retry after `Retry-After` seconds")
     @db.transactional
     def post(self, form, case_id):
         """Attach a photo (multipart field `file`; `purpose`: report, resolution,
-        verification or comment)."""
+        verification or comment; `kind`: before or after, for a fix on the spot)."""
         principal = auth.current_principal()
         attachment, created = attachments.add_photo(
             db.session(), files.storage(), principal, case_id, data=_uploaded_bytes(),
-            purpose=form["purpose"],
-            far_metres=current_app.config["GRID_SETTINGS"].photo_far_metres)
+            purpose=form["purpose"], kind=form.get("kind"),
+            far_metres=current_app.config["GRID_SETTINGS"].photo_far_metres,
+            settings=current_app.extensions["grid_case_settings"])
         case = queries.get_case(db.session(), case_id)
-        return attachments.describe_photo(principal, case, attachment), 201 if created else 200
+        described = attachments.describe_photo(principal, case, attachment)
+        return described | {"case_status": case.status.value}, 201 if created else 200
 
     @permissions.require(permissions.AUTHENTICATED)
     @blp.response(200, AttachmentListSchema)

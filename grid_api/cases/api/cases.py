@@ -48,7 +48,7 @@ def _report(body: dict) -> tuple[dict, int, dict]:
         description=body["description"], lon=lon, lat=lat, crs=body["crs"],
         address=body.get("address"), seen_at=body.get("seen_at"),
         source=filing.channel(principal, body.get("source")), urgent=body["urgent"],
-        answers=body.get("answers"))
+        answers=body.get("answers"), handled_on_site=body["handled_on_site"])
     return filed.view, 201, {"ETag": etags.etag(filed.case.id, filed.case.version)}
 
 
@@ -57,11 +57,15 @@ class Cases(MethodView):
     @permissions.require(permissions.AUTHENTICATED)
     @blp.arguments(CaseCreateSchema)
     @blp.response(201, CaseSchema)
+    @blp.alt_response(403, description="`handled_on_site` from someone who is not a grid "
+                                       "worker, `urgent` from someone who is not a supervisor")
     @blp.alt_response(422, description="Invalid report, unknown category, answers that do "
                                        "not answer the category's questions "
                                        "(`invalid_answers`, per question under "
                                        "`errors.answers`), or outside every grid cell "
-                                       "(`outside_service_area`)")
+                                       "(`outside_service_area`); `handled_on_site` in a "
+                                       "category without fixes on the spot or outside the "
+                                       "worker's own cells")
     @blp.doc(parameters=[{"in": "header", "name": IDEMPOTENCY_HEADER, "schema": {
         "type": "string", "maxLength": 100}, "description": "Retries with the same key and "
         "body get the first answer again; the same key with another body is refused (422)"}])

@@ -91,10 +91,11 @@ class SyncPhotos(MethodView):
     @blp.alt_response(415, description="Not a JPEG, PNG, WebP or HEIC image")
     @db.transactional
     def post(self, form, op_id):
-        """A photo for a queued operation (multipart `file`, `purpose`), before or after
-        the operation: attached to its case at once, or when the operation arrives."""
+        """A photo for a queued operation (multipart `file`, `purpose`, or `kind` for a fix
+        on the spot), before or after the operation: attached to its case at once, or when
+        the operation arrives."""
         if not 1 <= len(op_id) <= 64:  # noqa: PLR2004 - the length of an operation id
             raise ValidationFailed(errors={"op_id": ["Length must be between 1 and 64."]})
         attached, done = sync.add_photo(_context(), op_id, data=_uploaded_bytes(),
-                                        purpose=form["purpose"])
+                                        purpose=form["purpose"], kind=form.get("kind"))
         return {"op_id": op_id, "attached": done, "attachment": attached}, 201 if done else 202
