@@ -37,6 +37,7 @@ Object.assign(TEXT["zh-CN"], {
   r_on_time_closing_rate: "按期结案率", r_rework_rate: "返工率", r_extension_rate: "延期率",
   r_overdue_open_rate: "超期待处置率", r_on_time_check_rate: "按时核查率",
   r_satisfaction_rate: "满意率", r_mean_rating: "平均评分",
+  r_self_handling_rate: "自行处置率",
 });
 Object.assign(TEXT.en, {
   period: "Period", this_month: "This month", last_month: "Last month", this_year: "This year",
@@ -76,7 +77,7 @@ Object.assign(TEXT.en, {
   r_on_time_closing_rate: "On-time closing", r_rework_rate: "Rework rate",
   r_extension_rate: "Extension rate", r_overdue_open_rate: "Overdue open rate",
   r_on_time_check_rate: "On-time checks", r_satisfaction_rate: "Satisfaction",
-  r_mean_rating: "Mean rating",
+  r_mean_rating: "Mean rating", r_self_handling_rate: "Fixed on the spot",
   c_no_rework: "1 − rework rate", c_no_extension: "1 − extension rate",
   c_no_overdue: "1 − overdue open rate", c_no_missed_reports: "1 − missed report rate",
   c_volume: "Case volume",
@@ -88,7 +89,8 @@ const COUNTS = ["reported", "valid", "registered", "dispatched", "handled", "ver
 const RATES = ["valid_report_rate", "on_time_registration_rate", "accurate_dispatch_rate",
                "handling_rate", "on_time_handling_rate", "closing_rate",
                "on_time_closing_rate", "rework_rate", "extension_rate", "overdue_open_rate",
-               "on_time_check_rate", "satisfaction_rate", "mean_rating"];
+               "on_time_check_rate", "satisfaction_rate", "mean_rating",
+               "self_handling_rate"];
 const TIME_GROUPS = ["day", "week", "month"];
 const CHART_COUNTS = ["reported", "registered", "closed"];
 const HEADLINE = ["reported", "registered", "handled", "closed"];
