@@ -241,7 +241,10 @@ def run() -> dict:
     scale = float(os.environ.get("BENCH_SOAK_SCALE", "1.0"))
     with private_services() as env, contextlib.ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        base, _processes = stack.enter_context(system(env, workdir, api_workers=4))
+        # Tokens outlive the run: a phone refreshes its token every 15 minutes, one request
+        # among thousands, which the soak leaves out.
+        base, _processes = stack.enter_context(system(
+            {**env, "ACCESS_TOKEN_MINUTES": "120"}, workdir, api_workers=4))
         client = Client(base)
         client.http = urllib3.PoolManager(maxsize=64, retries=False)
         tokens, patrols = _setup(client)
