@@ -156,6 +156,7 @@ def test_unit_staff_see_no_supervisor_actions(app, page, city):
     _shot(page, "4-unit-staff-case")
 
     expect(page.locator("#heat-toggle")).to_be_hidden()  # the heat layer is supervisors'
+    expect(page.locator("#hotspot-toggle")).to_be_hidden()
     page.click('[data-tab="overview"]')  # their unit's figures; no rankings, no city overview
     first, last = _this_month()
     theirs = _api(app, city["staff"])(f"/api/v1/stats/indicators?from={first}&to={last}")
@@ -287,6 +288,29 @@ def _heat_drawn(page: Page) -> None:
     _shot(page, "5-map-heat")
 
 
+def _hotspots_drawn(page: Page, get) -> None:
+    """The cells of the last 30 days drawn with the API's counts and Gi* significance."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    places = get(f"/api/v1/stats/hotspots?from={today - timedelta(days=29)}&to={today}"
+                 "&shape=cell")["features"]
+    counted = {str(f["properties"]["id"]): f["properties"]["count"] for f in places
+               if f["properties"]["count"]}
+    assert counted
+    page.click("#hotspot-toggle")
+    expect(page.locator("#hotspot-toggle")).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function(RENDERED, arg="hotspots-fill", timeout=30_000)
+    drawn = page.evaluate("""() => {
+        const map = document.querySelector('#map').gridMap;
+        const seen = {};
+        for (const f of map.queryRenderedFeatures({layers: ['hotspots-fill']})) {
+            if (f.properties.count) seen[String(f.properties.id)] = f.properties.count;
+        }
+        return seen;
+    }""")
+    assert drawn == counted
+    _shot(page, "5-map-hotspots")
+
+
 def _headline_shows(page: Page, headline: dict) -> None:
     """Today / month / year, this month at a glance, and the overdue cases, opening."""
     expect(page.locator('#ov-headline tr[data-when="month"] td[data-count="reported"]')) \
@@ -316,6 +340,7 @@ def test_a_supervisor_reads_the_overview_ranks_and_exports(app, page, evaluated)
     page.clock.install()  # time flows, and the test may jump it ahead
     _sign_in(page, evaluated["supervisor"])
     _heat_drawn(page)
+    _hotspots_drawn(page, get)
     page.click('[data-tab="overview"]')
 
     expect(page.locator("#ov-period-shown")).to_have_text(f"{first} – {last}", timeout=15_000)

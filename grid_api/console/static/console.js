@@ -12,7 +12,7 @@ const TEXT = {
     timeline: "处理过程", photos: "照片", deadline: "处置期限", unit: "处置单位",
     note: "说明", reason: "原因", submit: "提交", cancel: "取消", approve: "批准", deny: "不批准",
     expired: "登录已过期，请重新登录", no_overview: "尚无统计数据", queue_counts: "待办数量",
-    heat: "热力图（近30天）",
+    heat: "热力图（近30天）", hotspots: "热点（Gi*，近30天）",
     act_register: "立案", act_reject: "不予立案", act_dispatch: "派遣", act_reassign: "改派",
     act_approve_extension: "审批延期", act_deny_extension: "审批延期", act_defer: "缓办",
     act_close: "结案", act_comment: "备注", act_accept: "接收", act_return: "回退",
@@ -29,6 +29,7 @@ const TEXT = {
     cancel: "Cancel", approve: "Approve", deny: "Deny",
     expired: "Your session ended; please sign in again", no_overview: "No statistics yet",
     queue_counts: "Queue counts", heat: "Heat (last 30 days)",
+    hotspots: "Hot spots (Gi*, last 30 days)",
     act_register: "Register", act_reject: "Reject", act_dispatch: "Dispatch",
     act_reassign: "Reassign", act_approve_extension: "Decide extension",
     act_deny_extension: "Decide extension", act_defer: "Defer", act_close: "Close",
@@ -422,13 +423,51 @@ async function showMap() {
   map.on("moveend", () => loadCasePoints().catch(() => undefined));
   map.on("load", () => loadCasePoints().catch(() => undefined));
   map.on("click", "case-points", (event) => openCase(event.features[0].properties.id));
+  $("#map-toggles").hidden = !oversees();
   const toggle = $("#heat-toggle");
-  toggle.hidden = !oversees();
   toggle.addEventListener("click", () => {
     const shown = toggle.getAttribute("aria-pressed") !== "true";
     toggle.setAttribute("aria-pressed", String(shown));
     map.setLayoutProperty("heat", "visibility", shown ? "visible" : "none");
   });
+  $("#hotspot-toggle").addEventListener("click", () => toggleHotspots(map));
+}
+
+// Grid cells of the user's area over the last 30 days, coloured where Getis-Ord Gi* finds
+// a significant cluster (hot or cold), faintly where cases were merely reported.
+const SIGNIFICANCE = {hot_99: ["#b71c1c", 0.6], hot_95: ["#ef5350", 0.45],
+                      cold_95: ["#64b5f6", 0.35], cold_99: ["#1565c0", 0.5]};
+
+async function toggleHotspots(map) {
+  const button = $("#hotspot-toggle");
+  const shown = button.getAttribute("aria-pressed") !== "true";
+  $("#map-note").textContent = "";
+  if (shown && !map.getSource("hotspots")) {
+    const last = new Intl.DateTimeFormat("en-CA", {
+      timeZone: $('meta[name="grid-timezone"]').content || undefined}).format(new Date());
+    const first = new Date(Date.parse(`${last}T00:00:00Z`) - 29 * 86_400_000)
+      .toISOString().slice(0, 10);
+    let places;
+    try {
+      places = await api(`/api/v1/stats/hotspots?from=${first}&to=${last}&shape=cell`);
+    } catch (error) {
+      $("#map-note").textContent = error.message;
+      return;
+    }
+    map.addSource("hotspots", {type: "geojson", data: places});
+    const level = ["coalesce", ["get", "significance"], "none"];
+    map.addLayer({id: "hotspots-fill", type: "fill", source: "hotspots", paint: {
+      "fill-color": ["match", level,
+                     ...Object.entries(SIGNIFICANCE).flatMap(([name, [colour]]) => [name, colour]),
+                     "#fb8c00"],
+      "fill-opacity": ["match", level,
+                       ...Object.entries(SIGNIFICANCE).flatMap(([name, [, alpha]]) => [name, alpha]),
+                       ["case", [">", ["get", "count"], 0], 0.12, 0]],
+    }}, "case-clusters");
+  } else if (map.getLayer("hotspots-fill")) {
+    map.setLayoutProperty("hotspots-fill", "visibility", shown ? "visible" : "none");
+  }
+  button.setAttribute("aria-pressed", String(shown));
 }
 
 function featureBounds(features) {
