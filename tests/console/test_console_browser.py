@@ -18,11 +18,13 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from redis import Redis
 from rq import Queue, SimpleWorker
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from grid_api.infra.queues import QUEUE_NAMES
 from models.case import CaseStatus
-from tests.evaluation_city import build_city
+from models.category import Category
+from tests.evaluation_city import CATEGORIES, build_city
 from tests.factories import PASSWORD, make_case, make_grid_tree, make_unit, make_user
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -51,12 +53,21 @@ def city(committed) -> Iterator[dict]:
 
 @pytest.fixture
 def evaluated(committed) -> Iterator[dict]:
-    """Cases walked through the real workflow this month and last: something to count."""
+    """Cases walked through the real workflow this month and last: something to count.
+    The taxonomy the city adjusts is put back afterwards (the wipe keeps categories)."""
     with committed.new_session() as session:
+        kept = [(c.id, c.time_limits, c.allows_on_site_fix) for c in session.execute(
+            select(Category).where(Category.code.in_(CATEGORIES))).scalars()]
         built = build_city(session, cases=45)
         session.commit()
-        yield {"supervisor": built.people["supervisor"].phone,
-               "staff": next(iter(built.people["unit_staff"].values())).phone}
+        phones = {"supervisor": built.people["supervisor"].phone,
+                  "staff": next(iter(built.people["unit_staff"].values())).phone}
+    yield phones
+    with committed.new_session() as session:
+        for category_id, limits, on_site in kept:
+            category = session.get(Category, category_id)
+            category.time_limits, category.allows_on_site_fix = limits, on_site
+        session.commit()
 
 
 @pytest.fixture
