@@ -58,8 +58,15 @@ class DefinitionsSchema(Schema):
     satisfied_from = fields.Integer(validate=validate.Range(min=1, max=5))
 
 
+class PeriodSchema(Schema):
+    from_ = fields.Date(data_key="from", attribute="from",
+                        metadata={"description": "First day (local date)"})
+    to = fields.Date(metadata={"description": "Last day, inclusive"})
+    timezone = fields.String()
+
+
 class IndicatorTableSchema(Schema):
-    period = fields.Dict()
+    period = fields.Nested(PeriodSchema)
     filters = fields.Dict()
     group_by = fields.String()
     definitions = fields.Nested(DefinitionsSchema)
@@ -107,7 +114,7 @@ class RankingSettingsSchema(Schema):
 
 class RankingSchema(Schema):
     kind = fields.String()
-    period = fields.Dict()
+    period = fields.Nested(PeriodSchema)
     weights = fields.Dict()
     grades = fields.List(fields.Nested(GradeSchema))
     definitions = fields.Nested(DefinitionsSchema)

@@ -36,6 +36,8 @@ def test_a_supervisor_reads_the_area_subtree(client, world, cases):
     assert body["total"]["rates"]["closing_rate"] == {"value": 50.0, "numerator": 1,
                                                       "denominator": 2}
     assert body["definitions"]["cohort"] == "registered"
+    assert body["period"] == {"from": "2026-01-01", "to": "2026-12-31",
+                              "timezone": "Asia/Shanghai"}  # ISO dates, not HTTP dates
     far = stats(client, world["far_supervisor"]).get_json()["total"]["counts"]
     assert far["reported"] == 0
 

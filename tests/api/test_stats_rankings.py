@@ -39,6 +39,8 @@ def test_units_ranked_with_explained_scores(client, world, two_units):
                                               if c["points"] is not None), abs=0.02)
     assert best["grade"] in {"A", "B", "C", "D", "E"}
     assert body["items"][1]["score"] < best["score"]
+    assert set(body["period"]) == {"from", "to", "timezone"}
+    assert len(body["period"]["from"]) == len("2026-01-01")  # an ISO date
 
 
 def test_grid_workers_and_child_areas(client, world, two_units):
