@@ -290,6 +290,21 @@ def _custom_range(page: Page, get, first: date, last: date) -> None:
     _kpis_show(page, get(f"/api/v1/stats/indicators?from={first}&to={last}&group_by=unit"))
 
 
+COVERAGE_DRAWN = ("() => { const map = document.querySelector('#map').gridMap;"
+                  " return map.getLayoutProperty('coverage', 'visibility') === 'visible'"
+                  " && map.loaded() && map.querySourceFeatures('coverage',"
+                  " {sourceLayer: 'coverage'}).length > 0; }")
+
+
+def _coverage_drawn(page: Page) -> None:
+    expect(page.locator("#coverage-toggle")).to_have_text("巡查覆盖（最近巡查）")
+    page.click("#coverage-toggle")
+    expect(page.locator("#coverage-toggle")).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function(COVERAGE_DRAWN, timeout=30_000)  # cells from the token-only tile
+    _shot(page, "5-map-coverage")
+    page.click("#coverage-toggle")  # off again: the screens after show the map as before
+
+
 def _heat_drawn(page: Page) -> None:
     page.wait_for_function(RENDERED, arg="districts-line", timeout=30_000)
     expect(page.locator("#heat-toggle")).to_have_text("热力图（近30天）")
@@ -351,6 +366,7 @@ def test_a_supervisor_reads_the_overview_ranks_and_exports(app, page, evaluated)
     page.clock.install()  # time flows, and the test may jump it ahead
     _sign_in(page, evaluated["supervisor"])
     _heat_drawn(page)
+    _coverage_drawn(page)
     _hotspots_drawn(page, get)
     page.click('[data-tab="overview"]')
 

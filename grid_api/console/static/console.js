@@ -12,7 +12,7 @@ const TEXT = {
     timeline: "处理过程", photos: "照片", deadline: "处置期限", unit: "处置单位",
     note: "说明", reason: "原因", submit: "提交", cancel: "取消", approve: "批准", deny: "不批准",
     expired: "登录已过期，请重新登录", no_overview: "尚无统计数据", queue_counts: "待办数量",
-    heat: "热力图（近30天）", hotspots: "热点（Gi*，近30天）",
+    heat: "热力图（近30天）", hotspots: "热点（Gi*，近30天）", coverage: "巡查覆盖（最近巡查）",
     act_register: "立案", act_reject: "不予立案", act_dispatch: "派遣", act_reassign: "改派",
     act_approve_extension: "审批延期", act_deny_extension: "审批延期", act_defer: "缓办",
     act_close: "结案", act_comment: "备注", act_accept: "接收", act_return: "回退",
@@ -29,7 +29,7 @@ const TEXT = {
     cancel: "Cancel", approve: "Approve", deny: "Deny",
     expired: "Your session ended; please sign in again", no_overview: "No statistics yet",
     queue_counts: "Queue counts", heat: "Heat (last 30 days)",
-    hotspots: "Hot spots (Gi*, last 30 days)",
+    hotspots: "Hot spots (Gi*, last 30 days)", coverage: "Patrol coverage (last visit)",
     act_register: "Register", act_reject: "Reject", act_dispatch: "Dispatch",
     act_reassign: "Reassign", act_approve_extension: "Decide extension",
     act_deny_extension: "Decide extension", act_defer: "Defer", act_close: "Close",
@@ -377,6 +377,15 @@ function mapStyle() {
       "heatmap-intensity": ["interpolate", ["linear"], ["zoom"], 8, 1, 16, 3],
       "heatmap-radius": ["interpolate", ["linear"], ["zoom"], 8, 12, 16, 32],
       "heatmap-opacity": 0.75}});
+    // Grid cells by their last patrol: walked today green, a week ago amber, longer or
+    // never red (the API's `coverage` tile, asked with the token too).
+    style.sources.coverage = tileSource("coverage");
+    style.layers.push({id: "coverage", type: "fill", source: "coverage",
+                       "source-layer": "coverage", layout: {visibility: "none"}, paint: {
+      "fill-color": ["case", ["!", ["has", "days_since_visit"]], "#c62828",
+                     ["interpolate", ["linear"], ["get", "days_since_visit"],
+                      0, "#2e7d32", 7, "#f9a825", 30, "#c62828"]],
+      "fill-opacity": 0.35, "fill-outline-color": "#ffffff"}});
   }
   style.sources.cases = {type: "geojson", data: {type: "FeatureCollection", features: []},
                          cluster: true, clusterRadius: 40, clusterMaxZoom: 14};
@@ -406,11 +415,11 @@ async function showMap() {
   if (state.map) { state.map.resize(); return; }
   maplibregl.setWorkerUrl($('meta[name="grid-worker-url"]').content);
   const areas = await api("/api/v1/areas?level=district&limit=50").catch(() => null);
-  const heatTiles = `${location.origin}/api/v1/tiles/heat/`;
+  const ownTiles = ["heat", "coverage"].map((layer) => `${location.origin}/api/v1/tiles/${layer}/`);
   const map = new maplibregl.Map({
     container: "map", style: mapStyle(), center: [120.15, 30.25], zoom: 10,
     attributionControl: false,
-    transformRequest: (url) => (url.startsWith(heatTiles) && state.access
+    transformRequest: (url) => (ownTiles.some((prefix) => url.startsWith(prefix)) && state.access
       ? {url, headers: {Authorization: `Bearer ${state.access}`}} : {url}),
   });
   state.map = map;
@@ -424,12 +433,14 @@ async function showMap() {
   map.on("load", () => loadCasePoints().catch(() => undefined));
   map.on("click", "case-points", (event) => openCase(event.features[0].properties.id));
   $("#map-toggles").hidden = !oversees();
-  const toggle = $("#heat-toggle");
-  toggle.addEventListener("click", () => {
-    const shown = toggle.getAttribute("aria-pressed") !== "true";
-    toggle.setAttribute("aria-pressed", String(shown));
-    map.setLayoutProperty("heat", "visibility", shown ? "visible" : "none");
-  });
+  for (const layer of ["heat", "coverage"]) {
+    const toggle = $(`#${layer}-toggle`);
+    toggle.addEventListener("click", () => {
+      const shown = toggle.getAttribute("aria-pressed") !== "true";
+      toggle.setAttribute("aria-pressed", String(shown));
+      map.setLayoutProperty(layer, "visibility", shown ? "visible" : "none");
+    });
+  }
   $("#hotspot-toggle").addEventListener("click", () => toggleHotspots(map));
 }
 
