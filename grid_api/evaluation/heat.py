@@ -15,9 +15,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo.queries import MAX_ZOOM
-from grid_api.errors import BadRequest
 from grid_api.evaluation.indicators import Period
+from grid_api.geography.tiles import check_tile_address
 
 BINS = 64
 EXTENT = 4096
@@ -83,8 +82,7 @@ def heat_tile(session: Session, *, area_path: str, period: Period, category: str
     """The tile's bytes (empty when no case of the area and period lies in it).
 
     Raises BadRequest (an impossible z/x/y)."""
-    if not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
-        raise BadRequest("impossible_tile", params={"z": z, "x": x, "y": y})
+    check_tile_address(z, x, y)
     params = {"z": z, "x": x, "y": y, "bins": BINS, "extent": EXTENT,
               "area_like": area_path + "%", "start": period.start, "end": period.end,
               "category": (category or "").replace("%", "").replace("_", "")}

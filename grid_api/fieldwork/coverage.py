@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo.queries import MAX_ZOOM
-from grid_api.errors import BadRequest, NotFound, PermissionDenied, ValidationFailed
+from grid_api.errors import NotFound, PermissionDenied, ValidationFailed
+from grid_api.geography.tiles import check_tile_address
 from grid_api.identity.principal import Principal
 from models.user import Role
 
@@ -168,8 +168,7 @@ def coverage_tile(session: Session, principal: Principal, z: int, x: int, y: int
                   today: date) -> bytes:
     """Cells in the tile (a supervisor's own area only) with their last visit day and the
     days since; cells never walked carry neither."""
-    if not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
-        raise BadRequest("impossible_tile", params={"z": z, "x": x, "y": y})
+    check_tile_address(z, x, y)
     path = "/" if principal.has(Role.admin) else principal.area_path
     if path is None:
         raise PermissionDenied

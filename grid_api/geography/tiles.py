@@ -47,9 +47,14 @@ def check_tile(layer: str, z: int, x: int, y: int) -> AreaLevel:
     level = LAYERS.get(layer)
     if level is None:
         raise NotFound
+    check_tile_address(z, x, y)
+    return level
+
+
+def check_tile_address(z: int, x: int, y: int) -> None:
+    """Every tile layer's rule for z/x/y. Raises BadRequest (no such tile)."""
     if not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
         raise BadRequest("impossible_tile", params={"z": z, "x": x, "y": y})
-    return level
 
 
 _CACHED = text("""

@@ -12,8 +12,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from geo.queries import MAX_ZOOM, pixel_degrees
-from grid_api.errors import BadRequest
+from geo.queries import pixel_degrees
+from grid_api.geography.tiles import check_tile_address
 from models.case import PUBLIC_STATUSES
 
 LAYER = "cases"
@@ -55,8 +55,7 @@ CLUSTERS_SQL = text(f"""
 
 def render_tile(session: Session, z: int, x: int, y: int) -> bytes:
     """The tile's bytes (empty when no public case is in it). Raises BadRequest (z/x/y)."""
-    if not 0 <= z <= MAX_ZOOM or not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
-        raise BadRequest("impossible_tile", params={"z": z, "x": x, "y": y})
+    check_tile_address(z, x, y)
     params = {"z": z, "x": x, "y": y}
     if z >= POINTS_FROM_ZOOM:
         data = session.execute(POINTS_SQL, params).scalar()
