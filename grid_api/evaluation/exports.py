@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 import tempfile
 from collections.abc import Callable, Iterator
@@ -15,13 +16,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import xlsxwriter
 from sqlalchemy import Select, Text, cast, func, select, text, update
 from sqlalchemy.orm import Session
 
 from grid_api.cases.queries import CaseFilter, cases_query
 from grid_api.errors import Conflict, Gone, NotFound, ValidationFailed
-from grid_api.evaluation import tables
+from grid_api.evaluation import tables, xlsx
 from grid_api.evaluation.indicators import Period
 from grid_api.evaluation.scope import Asked
 from grid_api.identity.principal import Principal
@@ -44,6 +44,10 @@ PROGRESS_EVERY = 5000
 CASE_COLUMNS = ("code", "status", "source", "urgent", "category", "category_name", "grid",
                 "address", "unit", "created_at", "registered_at", "closed_at", "returns",
                 "reworks", "rating", "answers", "lon", "lat")
+NUMBER_COLUMNS = frozenset({"returns", "reworks", "rating", "lon", "lat"})
+# Formatted by the database, never holding a character XML must escape.
+PLAIN_COLUMNS = frozenset({"status", "source", "urgent", "created_at", "registered_at",
+                           "closed_at"})
 
 
 def request_export(session: Session, principal: Principal, *, kind: str, fmt: str,
@@ -128,26 +132,56 @@ def _case_rows(session: Session, principal: Principal, params: dict[str, Any],
         yield dict(row._mapping)
 
 
-def _copy_case_csv(session: Session, query: Select, zone: ZoneInfo, path: Path,
-                   progress: Callable[[int], None]) -> int:
-    """The case list as CSV by PostgreSQL's COPY: the rows never become Python objects,
-    several times faster than writing them one by one. Returns the number of rows."""
+def _copy_out(session: Session, query: Select, zone: ZoneInfo, options: str,
+              sink: Callable[[bytes], None]) -> int:
+    """The query's rows by PostgreSQL's COPY, chunk by chunk into ``sink``: they never
+    become Python objects, several times faster than writing them one by one. Returns the
+    number of rows."""
     # The offset TZH:TZM prints is the session's: set it to the city's for this transaction.
     session.execute(text("SELECT set_config('TimeZone', :zone, true)"),
                     {"zone": zone.key})
     compiled = query.compile(dialect=session.get_bind().dialect,
                              compile_kwargs={"render_postcompile": True})
     raw = session.connection().connection.driver_connection
-    with raw.cursor() as cursor, path.open("wb") as out:
-        out.write(codecs.BOM_UTF8)  # Excel opens Chinese text correctly
-        with cursor.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER)",
-                         compiled.params) as copy:
-            lines = 0
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY ({compiled}) TO STDOUT{options}", compiled.params) as copy:
             for chunk in copy:
-                out.write(chunk)
-                lines += bytes(chunk).count(b"\n")
-                progress(max(lines - 1, 0))  # approximate: an address may hold a newline
+                sink(bytes(chunk))
         return cursor.rowcount
+
+
+def _copy_case_csv(session: Session, query: Select, zone: ZoneInfo, path: Path,
+                   progress: Callable[[int], None]) -> int:
+    """The case list as CSV. Returns the number of rows."""
+    lines = 0
+    with path.open("wb") as out:
+        out.write(codecs.BOM_UTF8)  # Excel opens Chinese text correctly
+
+        def sink(chunk: bytes) -> None:
+            nonlocal lines
+            out.write(chunk)
+            lines += chunk.count(b"\n")
+            progress(max(lines - 1, 0))  # approximate: an address may hold a newline
+
+        return _copy_out(session, query, zone, " WITH (FORMAT csv, HEADER)", sink)
+
+
+def _copy_case_xlsx(session: Session, query: Select, zone: ZoneInfo, path: Path,
+                    progress: Callable[[int], None]) -> int:
+    """The case list as XLSX, each row's XML written by PostgreSQL (xlsx.row_sql).
+    Returns the number of rows."""
+    columns = list(query.selected_columns)
+    rows = query.with_only_columns(
+        xlsx.row_sql([xlsx.cell_sql(column, number=column.name in NUMBER_COLUMNS,
+                                    plain=column.name in PLAIN_COLUMNS)
+                      for column in columns]), maintain_column_froms=True)
+    with xlsx.Workbook(path, [column.name for column in columns]) as book:
+
+        def sink(chunk: bytes) -> None:
+            book.write(chunk)
+            progress(book.rows)
+
+        return _copy_out(session, rows, zone, "", sink)
 
 
 def _indicator_rows(session: Session, principal: Principal, params: dict[str, Any],
@@ -188,20 +222,14 @@ def _write_csv(rows: Iterator[dict[str, Any]], path: Path, tick: Callable[[], No
                 writer.writeheader()
             writer.writerow({k: _text(v) for k, v in row.items()})
             tick()
-        if writer is None:
-            handle.write(",".join(CASE_COLUMNS) + "\r\n")
 
 
 def _write_xlsx(rows: Iterator[dict[str, Any]], path: Path, tick: Callable[[], None]) -> None:
-    # constant_memory: each row goes to disk as soon as the next one starts.
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    sheet = workbook.add_worksheet()
-    for number, row in enumerate(rows, start=1):
-        if number == 1:
-            sheet.write_row(0, 0, list(row))
-        sheet.write_row(number, 0, [_text(v) for v in row.values()])
-        tick()
-    workbook.close()
+    first = next(rows, None)
+    every = itertools.chain([first] if first else [], rows)
+    with xlsx.Workbook(path, list(first or ())) as book:
+        for _count in book.write_rows([_text(v) for v in row.values()] for row in every):
+            tick()
 
 
 def _write_geojson(rows: Iterator[dict[str, Any]], path: Path,
@@ -221,6 +249,7 @@ def _write_geojson(rows: Iterator[dict[str, Any]], path: Path,
 
 
 WRITERS = {"csv": _write_csv, "xlsx": _write_xlsx, "geojson": _write_geojson}
+COPIED = {"csv": _copy_case_csv, "xlsx": _copy_case_xlsx}  # case lists, written by COPY
 
 
 def run_export(session: Session, storage: Storage, export_id: int, *, zone: ZoneInfo,
@@ -249,9 +278,9 @@ def run_export(session: Session, storage: Storage, export_id: int, *, zone: Zone
     try:
         with tempfile.TemporaryDirectory(prefix="grid-export-") as tmp:
             path = Path(tmp) / file_name(export)
-            if export.kind == "cases" and export.format == "csv":
-                done = _copy_case_csv(session, _case_query(session, principal, export.params,
-                                                           zone), zone, path, progress)
+            if export.kind == "cases" and export.format in COPIED:
+                done = COPIED[export.format](session, _case_query(
+                    session, principal, export.params, zone), zone, path, progress)
             else:
                 rows = (_case_rows if export.kind == "cases" else _indicator_rows)(
                     session, principal, export.params, zone)
