@@ -170,34 +170,65 @@ def _where(scope: Scope, column: str) -> tuple[list[str], dict[str, Any]]:
 COLUMN_KEYS = {"unit": "unit_id::text", "worker": "reporter_id::text", "source": "source::text"}
 
 
-def _group_key(group_by: str, column: str, scope: Scope) -> tuple[str, dict[str, Any]]:
-    if group_by in PERIODS:  # a constant per grouping, never input text
-        unit = {"day": "day", "week": "week", "month": "month"}[group_by]
-        return f"date_trunc('{unit}', {column} AT TIME ZONE :tz)::date::text", {}
+def buckets(period: Period, unit: str) -> list[date]:
+    """The first day of each day, ISO week (from Monday) or month the period touches — the
+    dates PostgreSQL's ``date_trunc`` would name them by."""
+    first = period.first
+    if unit == "week":
+        first -= timedelta(days=first.weekday())
+    elif unit == "month":
+        first = first.replace(day=1)
+    starts = []
+    while first <= period.last:
+        starts.append(first)
+        if unit == "day":
+            first += timedelta(days=1)
+        elif unit == "week":
+            first += timedelta(days=7)
+        else:
+            first = (first + timedelta(days=32)).replace(day=1)
+    return starts
+
+
+def _group_key(group_by: str, column: str, scope: Scope, period: Period
+               ) -> tuple[str, dict[str, Any], list[str] | None]:
+    """The SQL of a group's key, its parameters, and for a time grouping the names of the
+    numbered buckets the key gives."""
+    if group_by in PERIODS:
+        # The bucket is found by a binary search among the buckets' local midnights
+        # (width_bucket): several times cheaper per row than date_trunc in a time zone,
+        # and the planner sees a small key.
+        starts = buckets(period, group_by)
+        bounds = [period.start, *(datetime.combine(day, time.min, period.zone)
+                                  for day in starts[1:])]
+        return (f"width_bucket({column}, CAST(:bounds AS timestamptz[]))", {"bounds": bounds},
+                [day.isoformat() for day in starts])
     if group_by == "area":
         prefix = scope.area_path or "/"
         return ("coalesce(nullif(split_part(substr(area_path, :prefix_len + 1), '/', 1), ''), "
                 ":own_area)", {"prefix_len": len(prefix),
-                               "own_area": prefix.rstrip("/").rsplit("/", 1)[-1]})
+                               "own_area": prefix.rstrip("/").rsplit("/", 1)[-1]}, None)
     if group_by in COLUMN_KEYS:
-        return COLUMN_KEYS[group_by], {}
+        return COLUMN_KEYS[group_by], {}, None
     if group_by == "category":
         wide = not scope.category or len(scope.category) < 3  # noqa: PLR2004 - 大类 codes
-        return f"left(category_code, {3 if wide else 12})", {}
-    return "'total'", {}
+        return f"left(category_code, {3 if wide else 12})", {}, None
+    return "'total'", {}, None
 
 
 def _aggregate(session: Session, measures: dict[str, str], column: str, *, extra: str = "",
-               scope: Scope, group_by: str, params: dict[str, Any]) -> dict[str, dict]:
+               scope: Scope, period: Period, group_by: str, params: dict[str, Any]
+               ) -> dict[str, dict]:
     clauses, where_params = _where(scope, column)
     if extra:
         clauses.append(extra)
-    key, key_params = _group_key(group_by, column, scope)
+    key, key_params, names = _group_key(group_by, column, scope, period)
     selected = ", ".join(f"{sql} AS {name}" for name, sql in measures.items())
     sql = (f"SELECT {key} AS key, {selected} FROM case_counters "  # noqa: S608 - constants
            f"WHERE {' AND '.join(clauses)} GROUP BY 1")
     rows = session.execute(text(sql), {**params, **where_params, **key_params})
-    return {row.key: {name: int(getattr(row, name)) for name in measures} for row in rows}
+    return {(names[row.key - 1] if names else row.key):
+            {name: int(getattr(row, name)) for name in measures} for row in rows}
 
 
 def compute(session: Session, *, scope: Scope, period: Period, group_by: str,
@@ -206,18 +237,18 @@ def compute(session: Session, *, scope: Scope, period: Period, group_by: str,
     if group_by not in GROUPINGS:
         raise ValidationFailed(errors={"group_by": [f"One of: {', '.join(GROUPINGS)}."]})
     params = {"start": period.start, "end": period.end, "now": now,
-              "tz": period.zone.key, "satisfied_from": definitions.satisfied_from}
+              "satisfied_from": definitions.satisfied_from}
     deferred = "AND NOT deferred" if definitions.exclude_deferred else ""
     cohort = {name: sql.replace("{x}", deferred) for name, sql in COHORT_MEASURES.items()}
     reports = _aggregate(session, REPORT_MEASURES, "reported_at", scope=scope,
-                         group_by=group_by, params=params)
+                         period=period, group_by=group_by, params=params)
     if definitions.cohort == "registered":
         registered = _aggregate(session, cohort, "registered_at", scope=scope,
-                                group_by=group_by, params=params)
+                                period=period, group_by=group_by, params=params)
     else:
         registered = _aggregate(session, cohort, "reported_at",
                                 extra="registered_at IS NOT NULL", scope=scope,
-                                group_by=group_by, params=params)
+                                period=period, group_by=group_by, params=params)
     groups: dict[str, dict[str, int]] = defaultdict(
         lambda: dict.fromkeys([*REPORT_MEASURES, *COHORT_MEASURES], 0))
     for found in (reports, registered):

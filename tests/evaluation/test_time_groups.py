@@ -1,0 +1,69 @@
+"""Indicators grouped by day, week or month: every case in the bucket of its local date —
+cases near local midnight, a period starting mid-week, and a zone that changes its clocks."""
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import update
+
+from grid_api.cases import tally
+from grid_api.evaluation import indicators
+from grid_api.evaluation.definitions import Definitions
+from grid_api.evaluation.indicators import Period, Scope
+from models.case_counter import CaseCounter
+from models.user import Role
+from tests.factories import make_case, make_grid_tree, make_user
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+BERLIN = ZoneInfo("Europe/Berlin")  # clocks go forward on 2026-03-29
+
+
+def _instants(zone):
+    """Instants around local midnights, a week's turn, a month's turn and a clock change."""
+    local = [datetime(2026, 2, 28, 23, 59, 59), datetime(2026, 3, 1, 0, 0),
+             datetime(2026, 3, 1, 0, 30), datetime(2026, 3, 4, 12, 0),  # a Wednesday
+             datetime(2026, 3, 8, 23, 59), datetime(2026, 3, 9, 0, 1),  # Sunday → Monday
+             datetime(2026, 3, 28, 23, 30), datetime(2026, 3, 29, 3, 30),
+             datetime(2026, 3, 31, 23, 59, 59), datetime(2026, 4, 1, 0, 0),
+             datetime(2026, 4, 2, 8, 0)]
+    return [moment.replace(tzinfo=zone) for moment in local]
+
+
+def _truncated(moment, zone, unit):
+    day = moment.astimezone(zone).date()
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    return day
+
+
+@pytest.mark.parametrize("zone", [SHANGHAI, BERLIN], ids=["Asia/Shanghai", "Europe/Berlin"])
+@pytest.mark.parametrize("unit", ["day", "week", "month"])
+def test_each_case_in_the_bucket_of_its_local_date(db, zone, unit):
+    tree = make_grid_tree(db)
+    reporter = make_user(db, roles=(Role.grid_worker,))
+    instants = _instants(zone)
+    cases = [make_case(db, reporter=reporter, cell=tree["cells"][0]) for _ in instants]
+    tally.rebuild_cases(db, [case.id for case in cases])
+    for case, moment in zip(cases, instants, strict=True):
+        db.execute(update(CaseCounter).where(CaseCounter.case_id == case.id)
+                   .values(reported_at=moment.astimezone(UTC)))
+    period = Period.checked(date(2026, 3, 4), date(2026, 4, 1), zone)  # from a Wednesday
+    groups = indicators.compute(db, scope=Scope(area_path=tree["community"].path),
+                                period=period, group_by=unit, definitions=Definitions(),
+                                now=datetime.now(UTC))
+    inside = [moment for moment in instants if period.start <= moment < period.end]
+    expected = Counter(_truncated(moment, zone, unit).isoformat() for moment in inside)
+    assert {key: counts["reported"] for key, counts in groups.items()} == dict(expected)
+    assert sum(expected.values()) == 7  # the instants before 3-04 and after 4-01 left out
+
+
+def test_the_buckets_are_named_as_date_trunc_names_them():
+    period = Period.checked(date(2026, 12, 30), date(2027, 1, 12), SHANGHAI)
+    assert indicators.buckets(period, "week") == [date(2026, 12, 28), date(2027, 1, 4),
+                                                  date(2027, 1, 11)]
+    assert indicators.buckets(period, "month") == [date(2026, 12, 1), date(2027, 1, 1)]
+    assert len(indicators.buckets(period, "day")) == 14
