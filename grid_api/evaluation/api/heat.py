@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, request
+from flask import current_app
 from flask.views import MethodView
 
 from grid_api.evaluation import tables
@@ -14,10 +13,10 @@ from grid_api.evaluation.indicators import Period
 from grid_api.evaluation.schemas import HeatTileArgsSchema
 from grid_api.web import auth, db, permissions
 from grid_api.web.blueprint import Blueprint
+from grid_api.web.tiles import MVT_MIME, mvt_response
 
 blp = Blueprint("heat_tiles", __name__, url_prefix="/api/v1/tiles",
                 description="The `heat` layer: cases per bin, binned by zoom")
-MVT_MIME = "application/vnd.mapbox-vector-tile"
 DEFAULT_DAYS = 30
 
 
@@ -43,11 +42,4 @@ class HeatTile(MethodView):
             db.read_session(), auth.current_principal(), area_id=args.get("area"),
             period=Period.checked(first, last, zone), category=args.get("category"),
             z=z, x=x, y=y)
-        headers = {"Cache-Control": "private, max-age=60"}
-        if not data:
-            return Response(status=204, headers=headers)
-        etag = hashlib.sha256(data).hexdigest()[:32]
-        headers["ETag"] = f'"{etag}"'
-        if etag in request.if_none_match:
-            return Response(status=304, headers=headers)
-        return Response(data, mimetype=MVT_MIME, headers=headers)
+        return mvt_response(data, cache_control="private, max-age=60")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, request
+from flask import current_app
 from flask.views import MethodView
 
 from grid_api.fieldwork import coverage
@@ -20,11 +19,11 @@ from grid_api.fieldwork.schemas import (
 )
 from grid_api.web import auth, db, permissions
 from grid_api.web.blueprint import Blueprint
+from grid_api.web.tiles import MVT_MIME, mvt_response
 
 blp = Blueprint("patrol_stats", __name__, url_prefix="/api/v1",
                 description="Patrol coverage: cells walked per day, workers' kilometres and "
                             "share of own cells, cells nobody visited lately")
-MVT_MIME = "application/vnd.mapbox-vector-tile"
 
 
 def _today() -> date:
@@ -86,17 +85,11 @@ class CoverageTile(MethodView):
     @blp.response(200, description="A Mapbox vector tile, layer `coverage`",
                   content_type=MVT_MIME)
     @blp.alt_response(204, description="No cell of your area in this tile")
+    @blp.alt_response(304, description="Unchanged since the ETag sent in If-None-Match")
     @blp.alt_response(400, description="Impossible z/x/y")
     def get(self, z, x, y):
         """Grid cells of your area with `last_visit` (a day) and `days_since_visit`, for
         colouring by the last patrol; cells never walked carry neither."""
         data = coverage.coverage_tile(db.session(), auth.current_principal(), z, x, y,
                                       today=_today())
-        headers = {"Cache-Control": "private, max-age=300"}
-        if not data:
-            return Response(status=204, headers=headers)
-        etag = hashlib.sha256(data).hexdigest()[:32]
-        headers["ETag"] = f'"{etag}"'
-        if etag in request.if_none_match:
-            return Response(status=304, headers=headers)
-        return Response(data, mimetype=MVT_MIME, headers=headers)
+        return mvt_response(data, cache_control="private, max-age=300")

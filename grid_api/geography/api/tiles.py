@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from flask import Response, request
 from flask.views import MethodView
 
 from grid_api.geography.tiles import LAYERS, render_tile
 from grid_api.web import db, permissions
 from grid_api.web.blueprint import Blueprint
+from grid_api.web.tiles import MVT_MIME, mvt_response
 
 blp = Blueprint("tiles", __name__, url_prefix="/api/v1/tiles",
                 description=f"Vector tiles; layers: {', '.join(LAYERS)}")
-MVT_MIME = "application/vnd.mapbox-vector-tile"
 CACHE_CONTROL = "public, max-age=300"
 
 
@@ -28,11 +25,4 @@ class Tile(MethodView):
     def get(self, layer, z, x, y):
         """A tile in web-mercator z/x/y; cacheable, with an ETag."""
         data = render_tile(db.read_session(), layer, z, x, y)  # lag-tolerant: a replica
-        headers = {"Cache-Control": CACHE_CONTROL}
-        if not data:
-            return Response(status=204, headers=headers)
-        etag = hashlib.sha256(data).hexdigest()[:32]
-        headers["ETag"] = f'"{etag}"'
-        if etag in request.if_none_match:
-            return Response(status=304, headers=headers)
-        return Response(data, mimetype=MVT_MIME, headers=headers)
+        return mvt_response(data, cache_control=CACHE_CONTROL)

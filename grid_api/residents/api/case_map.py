@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from flask import Response, current_app, request
+from flask import current_app
 from flask.views import MethodView
 
 from grid_api.residents import case_map
 from grid_api.web import auth, db, permissions
 from grid_api.web.blueprint import Blueprint
+from grid_api.web.tiles import MVT_MIME, mvt_response
 
 blp = Blueprint("case_map", __name__, url_prefix="/api/v1/tiles",
                 description="The public map of cases (layer `cases`)")
-MVT_MIME = "application/vnd.mapbox-vector-tile"
 # Signed in unless PUBLIC_CASE_MAP: the view asks for the principal itself.
 CASE_MAP = permissions.Permission("case_map", public=True)
 
@@ -37,11 +35,4 @@ class CaseTile(MethodView):
         if not public:
             auth.current_principal()  # raises Unauthenticated
         data = case_map.render_tile(db.session(), z, x, y)
-        headers = {"Cache-Control": f"{'public' if public else 'private'}, max-age=60"}
-        if not data:
-            return Response(status=204, headers=headers)
-        etag = hashlib.sha256(data).hexdigest()[:32]
-        headers["ETag"] = f'"{etag}"'
-        if etag in request.if_none_match:
-            return Response(status=304, headers=headers)
-        return Response(data, mimetype=MVT_MIME, headers=headers)
+        return mvt_response(data, cache_control=f"{'public' if public else 'private'}, max-age=60")
