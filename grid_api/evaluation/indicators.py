@@ -23,6 +23,7 @@ from grid_api.evaluation.definitions import Definitions
 
 MAX_PERIOD_DAYS = 366
 PERIODS = ("day", "week", "month")
+SPLIT_BUCKETS = 60  # time buckets counted one aggregate each; more: one grouped pass
 GROUPINGS = ("none", *PERIODS, "area", "unit", "worker", "category", "source")
 
 # Reports, counted by when they were made (上报, 有效上报, 作废, 按时立案, 自行处置).
@@ -143,8 +144,9 @@ class Period:
         return datetime.combine(self.last + timedelta(days=1), time.min, self.zone)
 
 
-def _where(scope: Scope, column: str) -> tuple[list[str], dict[str, Any]]:
-    clauses = [f"{column} >= :start", f"{column} < :end"]
+def _where(scope: Scope) -> tuple[list[str], dict[str, Any]]:
+    """The scope's conditions (the time range is the caller's)."""
+    clauses: list[str] = []
     params: dict[str, Any] = {}
     if scope.area_path:
         clauses.append("area_path LIKE :area_like")
@@ -190,50 +192,77 @@ def buckets(period: Period, unit: str) -> list[date]:
     return starts
 
 
-def _group_key(group_by: str, column: str, scope: Scope, period: Period
-               ) -> tuple[str, dict[str, Any], list[str] | None]:
-    """The SQL of a group's key, its parameters, and for a time grouping the names of the
-    numbered buckets the key gives."""
-    if group_by in PERIODS:
-        # The bucket is found by a binary search among the buckets' local midnights
-        # (width_bucket): several times cheaper per row than date_trunc in a time zone,
-        # and the planner sees a small key.
-        starts = buckets(period, group_by)
-        bounds = [period.start, *(datetime.combine(day, time.min, period.zone)
-                                  for day in starts[1:])]
-        return (f"width_bucket({column}, CAST(:bounds AS timestamptz[]))", {"bounds": bounds},
-                [day.isoformat() for day in starts])
+def _group_key(group_by: str, scope: Scope) -> tuple[str, dict[str, Any]]:
+    """The SQL of a group's key (not a time grouping) and its parameters."""
     if group_by == "area":
         prefix = scope.area_path or "/"
         return ("coalesce(nullif(split_part(substr(area_path, :prefix_len + 1), '/', 1), ''), "
                 ":own_area)", {"prefix_len": len(prefix),
-                               "own_area": prefix.rstrip("/").rsplit("/", 1)[-1]}, None)
+                               "own_area": prefix.rstrip("/").rsplit("/", 1)[-1]})
     if group_by in COLUMN_KEYS:
-        return COLUMN_KEYS[group_by], {}, None
+        return COLUMN_KEYS[group_by], {}
     if group_by == "category":
         wide = not scope.category or len(scope.category) < 3  # noqa: PLR2004 - 大类 codes
-        return f"left(category_code, {3 if wide else 12})", {}, None
-    return "'total'", {}, None
+        return f"left(category_code, {3 if wide else 12})", {}
+    return "'total'", {}
+
+
+def _time_buckets(session: Session, measures: str, *, column: str, where: list[str],
+                  params: dict[str, Any], period: Period, starts: list[date]
+                  ) -> list[tuple[str, Any]]:
+    """Rows (bucket name, row) for buckets beginning on ``starts``, each bounded by local
+    midnights. Up to SPLIT_BUCKETS buckets, one plain aggregate per bucket (UNION ALL): a
+    key the planner cannot see would be estimated at one group per row, which rules out
+    parallel workers and can even turn to sorting on disk. Beyond, the bucket is found by
+    a binary search among the midnights (width_bucket) — still far cheaper per row than
+    date_trunc in a time zone."""
+    bounds = [period.start, *(datetime.combine(day, time.min, period.zone)
+                              for day in starts[1:]), period.end]
+    bound_params = {f"b{i}": bound for i, bound in enumerate(bounds)}
+    conditions = " AND ".join(where) if where else "true"
+    if len(starts) <= SPLIT_BUCKETS:
+        sql = " UNION ALL ".join(
+            f"SELECT {i} AS key, {measures} FROM case_counters "  # noqa: S608 - constants
+            f"WHERE {column} >= :b{i} AND {column} < :b{i + 1} AND {conditions}"
+            for i in range(len(starts)))
+    else:
+        sql = (f"SELECT width_bucket({column}, CAST(:inner AS timestamptz[])) - 1 AS key, "  # noqa: S608 - constants
+               f"{measures} FROM case_counters "
+               f"WHERE {column} >= :b0 AND {column} < :b{len(starts)} AND {conditions} "
+               "GROUP BY 1")
+        bound_params["inner"] = bounds[:-1]
+    rows = session.execute(text(sql), {**params, **bound_params})
+    return [(starts[row.key].isoformat(), row) for row in rows]
 
 
 def _aggregate(session: Session, measures: dict[str, str], column: str, *, extra: str = "",
-               scope: Scope, period: Period, group_by: str, params: dict[str, Any]
-               ) -> dict[str, dict]:
-    clauses, where_params = _where(scope, column)
+               scope: Scope, period: Period, group_by: str, starts: list[date] | None,
+               params: dict[str, Any]) -> dict[str, dict]:
+    where, where_params = _where(scope)
     if extra:
-        clauses.append(extra)
-    key, key_params, names = _group_key(group_by, column, scope, period)
+        where.append(extra)
     selected = ", ".join(f"{sql} AS {name}" for name, sql in measures.items())
-    sql = (f"SELECT {key} AS key, {selected} FROM case_counters "  # noqa: S608 - constants
-           f"WHERE {' AND '.join(clauses)} GROUP BY 1")
-    rows = session.execute(text(sql), {**params, **where_params, **key_params})
-    return {(names[row.key - 1] if names else row.key):
-            {name: int(getattr(row, name)) for name in measures} for row in rows}
+    if starts is None and group_by in PERIODS:
+        starts = buckets(period, group_by)
+    if starts is not None:
+        rows = _time_buckets(session, selected, column=column, where=where,
+                             params={**params, **where_params}, period=period, starts=starts)
+    else:
+        key, key_params = _group_key(group_by, scope)
+        clauses = [f"{column} >= :start", f"{column} < :end", *where]
+        sql = (f"SELECT {key} AS key, {selected} FROM case_counters "  # noqa: S608 - constants
+               f"WHERE {' AND '.join(clauses)} GROUP BY 1")
+        rows = [(row.key, row) for row in session.execute(
+            text(sql), {**params, **where_params, **key_params})]
+    counted = ((key, {name: int(getattr(row, name)) for name in measures}) for key, row in rows)
+    return {key: counts for key, counts in counted if any(counts.values())}  # no empty bucket
 
 
 def compute(session: Session, *, scope: Scope, period: Period, group_by: str,
-            definitions: Definitions, now: datetime) -> dict[str, dict[str, int]]:
-    """Counts per group key (``'total'`` when not grouped). Raises ValidationFailed."""
+            definitions: Definitions, now: datetime, starts: list[date] | None = None
+            ) -> dict[str, dict[str, int]]:
+    """Counts per group key (``'total'`` when not grouped; with ``starts``, per bucket
+    beginning on each of those days, named by it). Raises ValidationFailed."""
     if group_by not in GROUPINGS:
         raise ValidationFailed(errors={"group_by": [f"One of: {', '.join(GROUPINGS)}."]})
     params = {"start": period.start, "end": period.end, "now": now,
@@ -241,20 +270,37 @@ def compute(session: Session, *, scope: Scope, period: Period, group_by: str,
     deferred = "AND NOT deferred" if definitions.exclude_deferred else ""
     cohort = {name: sql.replace("{x}", deferred) for name, sql in COHORT_MEASURES.items()}
     reports = _aggregate(session, REPORT_MEASURES, "reported_at", scope=scope,
-                         period=period, group_by=group_by, params=params)
+                         period=period, group_by=group_by, starts=starts,
+                         params=params)
     if definitions.cohort == "registered":
         registered = _aggregate(session, cohort, "registered_at", scope=scope,
-                                period=period, group_by=group_by, params=params)
+                                period=period, group_by=group_by, starts=starts,
+                                params=params)
     else:
         registered = _aggregate(session, cohort, "reported_at",
                                 extra="registered_at IS NOT NULL", scope=scope,
-                                period=period, group_by=group_by, params=params)
+                                period=period, group_by=group_by, starts=starts,
+                                params=params)
     groups: dict[str, dict[str, int]] = defaultdict(
         lambda: dict.fromkeys([*REPORT_MEASURES, *COHORT_MEASURES], 0))
     for found in (reports, registered):
         for key, counts in found.items():
             groups[key].update(counts)
     return dict(groups)
+
+
+def to_date(session: Session, *, scope: Scope, last: date, firsts: dict[str, date],
+            zone: ZoneInfo, definitions: Definitions, now: datetime
+            ) -> dict[str, dict[str, int]]:
+    """Totals of several periods that all end on ``last`` — the year, the month and the day
+    so far — in one pass over the longest: each case falls in one bucket between the
+    periods' first days, and a period sums the buckets from its first day on."""
+    starts = sorted(set(firsts.values()))
+    groups = compute(session, scope=scope, period=Period(starts[0], last, zone),
+                     group_by="none", definitions=definitions, now=now, starts=starts)
+    return {name: total({key: counts for key, counts in groups.items()
+                         if key >= first.isoformat()})
+            for name, first in firsts.items()}
 
 
 def total(groups: dict[str, dict[str, int]]) -> dict[str, int]:

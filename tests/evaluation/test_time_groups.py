@@ -40,17 +40,27 @@ def _truncated(moment, zone, unit):
     return day
 
 
-@pytest.mark.parametrize("zone", [SHANGHAI, BERLIN], ids=["Asia/Shanghai", "Europe/Berlin"])
-@pytest.mark.parametrize("unit", ["day", "week", "month"])
-def test_each_case_in_the_bucket_of_its_local_date(db, zone, unit):
+def _reported_at(db, instants):
+    """Cases reported at these instants (and registered at once); returns the grid tree."""
     tree = make_grid_tree(db)
     reporter = make_user(db, roles=(Role.grid_worker,))
-    instants = _instants(zone)
     cases = [make_case(db, reporter=reporter, cell=tree["cells"][0]) for _ in instants]
     tally.rebuild_cases(db, [case.id for case in cases])
     for case, moment in zip(cases, instants, strict=True):
         db.execute(update(CaseCounter).where(CaseCounter.case_id == case.id)
-                   .values(reported_at=moment.astimezone(UTC)))
+                   .values(reported_at=moment.astimezone(UTC),
+                           registered_at=moment.astimezone(UTC)))
+    return tree
+
+
+@pytest.mark.parametrize("split", [indicators.SPLIT_BUCKETS, 0],
+                         ids=["an-aggregate-per-bucket", "one-grouped-pass"])
+@pytest.mark.parametrize("zone", [SHANGHAI, BERLIN], ids=["Asia/Shanghai", "Europe/Berlin"])
+@pytest.mark.parametrize("unit", ["day", "week", "month"])
+def test_each_case_in_the_bucket_of_its_local_date(db, monkeypatch, zone, unit, split):
+    monkeypatch.setattr(indicators, "SPLIT_BUCKETS", split)
+    instants = _instants(zone)
+    tree = _reported_at(db, instants)
     period = Period.checked(date(2026, 3, 4), date(2026, 4, 1), zone)  # from a Wednesday
     groups = indicators.compute(db, scope=Scope(area_path=tree["community"].path),
                                 period=period, group_by=unit, definitions=Definitions(),
@@ -67,3 +77,22 @@ def test_the_buckets_are_named_as_date_trunc_names_them():
                                                   date(2027, 1, 11)]
     assert indicators.buckets(period, "month") == [date(2026, 12, 1), date(2027, 1, 1)]
     assert len(indicators.buckets(period, "day")) == 14
+
+
+def test_periods_to_date_in_one_pass_equal_each_period_alone(db):
+    """The overview's year, month and day so far (and a repeated first day)."""
+    tree = _reported_at(db, _instants(SHANGHAI))
+    scope = Scope(area_path=tree["community"].path)
+    last = date(2026, 3, 31)
+    firsts = {"year": date(2026, 1, 1), "month": date(2026, 3, 1), "day": last,
+              "also_month": date(2026, 3, 1)}
+    now = datetime.now(UTC)
+    together = indicators.to_date(db, scope=scope, last=last, firsts=firsts, zone=SHANGHAI,
+                                  definitions=Definitions(), now=now)
+    for name, first in firsts.items():
+        alone = indicators.total(indicators.compute(
+            db, scope=scope, period=Period(first, last, SHANGHAI), group_by="none",
+            definitions=Definitions(), now=now))
+        assert together[name] == alone, name
+    assert [together[name]["reported"] for name in firsts] == [9, 8, 1, 8]
+    assert [together[name]["registered"] for name in firsts] == [9, 8, 1, 8]
