@@ -259,32 +259,35 @@ def _aggregate(session: Session, measures: dict[str, str], column: str, *, extra
 
 
 def compute(session: Session, *, scope: Scope, period: Period, group_by: str,
-            definitions: Definitions, now: datetime, starts: list[date] | None = None
-            ) -> dict[str, dict[str, int]]:
+            definitions: Definitions, now: datetime, starts: list[date] | None = None,
+            only: tuple[str, ...] | None = None) -> dict[str, dict[str, int]]:
     """Counts per group key (``'total'`` when not grouped; with ``starts``, per bucket
-    beginning on each of those days, named by it). Raises ValidationFailed."""
+    beginning on each of those days, named by it); ``only`` these measures when named (the
+    rest read 0), so a breakdown that needs one count pays for one. Raises
+    ValidationFailed."""
     if group_by not in GROUPINGS:
         raise ValidationFailed(errors={"group_by": [f"One of: {', '.join(GROUPINGS)}."]})
     params = {"start": period.start, "end": period.end, "now": now,
               "satisfied_from": definitions.satisfied_from}
     deferred = "AND NOT deferred" if definitions.exclude_deferred else ""
-    cohort = {name: sql.replace("{x}", deferred) for name, sql in COHORT_MEASURES.items()}
-    reports = _aggregate(session, REPORT_MEASURES, "reported_at", scope=scope,
-                         period=period, group_by=group_by, starts=starts,
-                         params=params)
-    if definitions.cohort == "registered":
-        registered = _aggregate(session, cohort, "registered_at", scope=scope,
-                                period=period, group_by=group_by, starts=starts,
-                                params=params)
-    else:
-        registered = _aggregate(session, cohort, "reported_at",
-                                extra="registered_at IS NOT NULL", scope=scope,
-                                period=period, group_by=group_by, starts=starts,
-                                params=params)
+    wanted = set(only) if only is not None else {*REPORT_MEASURES, *COHORT_MEASURES}
+    reported = {name: sql for name, sql in REPORT_MEASURES.items() if name in wanted}
+    cohort = {name: sql.replace("{x}", deferred) for name, sql in COHORT_MEASURES.items()
+              if name in wanted}
+    bounds = {"scope": scope, "period": period, "group_by": group_by, "starts": starts,
+              "params": params}
+    found = []
+    if reported:
+        found.append(_aggregate(session, reported, "reported_at", **bounds))
+    if cohort and definitions.cohort == "registered":
+        found.append(_aggregate(session, cohort, "registered_at", **bounds))
+    elif cohort:
+        found.append(_aggregate(session, cohort, "reported_at",
+                                extra="registered_at IS NOT NULL", **bounds))
     groups: dict[str, dict[str, int]] = defaultdict(
         lambda: dict.fromkeys([*REPORT_MEASURES, *COHORT_MEASURES], 0))
-    for found in (reports, registered):
-        for key, counts in found.items():
+    for counted in found:
+        for key, counts in counted.items():
             groups[key].update(counts)
     return dict(groups)
 

@@ -54,10 +54,10 @@ def _last_year(period: Period) -> Period:
     return Period(back(period.first), back(period.last), period.zone)
 
 
-def _totals(session: Session, scope: Scope, period: Period, city: Definitions, *,
-            now: datetime, group_by: str = "none") -> dict[str, dict[str, int]]:
+def _breakdown(session: Session, scope: Scope, period: Period, city: Definitions, *,
+               now: datetime, group_by: str, measure: str) -> dict[str, dict[str, int]]:
     return indicators.compute(session, scope=scope, period=period, group_by=group_by,
-                              definitions=city, now=now)
+                              definitions=city, now=now, only=(measure,))
 
 
 def _headline(counts: dict[str, int], city: Definitions) -> dict[str, Any]:
@@ -107,9 +107,10 @@ def figures(session: Session, *, area_path: str, zone: ZoneInfo, now: datetime,
     answer["open_by_status"] = {row.status: row.n
                                 for row in session.execute(OPEN_BY_STATUS, like)}
     answer["top_categories"] = [{"category": key, "registered": n} for key, n in _top(
-        _totals(session, scope, month, city, now=now, group_by="category"), "registered")]
-    answer["sources"] = {key: counts["registered"] for key, counts in _totals(
-        session, scope, month, city, now=now, group_by="source").items()
+        _breakdown(session, scope, month, city, now=now, group_by="category",
+                   measure="registered"), "registered")]
+    answer["sources"] = {key: counts["registered"] for key, counts in _breakdown(
+        session, scope, month, city, now=now, group_by="source", measure="registered").items()
         if key is not None and counts["registered"]}
     overdue = {**like, "after": now - LOOKBACK, "before": now}
     soon = {**like, "after": now, "before": now + SOON}
@@ -122,5 +123,6 @@ def figures(session: Session, *, area_path: str, zone: ZoneInfo, now: datetime,
                  "due_at": row.due_at, "urgent": row.urgent}
                 for row in session.execute(DUE, {**window, "limit": LISTED})]
         answer["most_returned_units"] = [{"unit_id": int(key), "returns": n} for key, n in _top(
-            _totals(session, scope, month, city, now=now, group_by="unit"), "returns")]
+            _breakdown(session, scope, month, city, now=now, group_by="unit",
+                       measure="returns"), "returns")]
     return answer

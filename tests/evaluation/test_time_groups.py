@@ -96,3 +96,18 @@ def test_periods_to_date_in_one_pass_equal_each_period_alone(db):
         assert together[name] == alone, name
     assert [together[name]["reported"] for name in firsts] == [9, 8, 1, 8]
     assert [together[name]["registered"] for name in firsts] == [9, 8, 1, 8]
+
+
+def test_only_the_named_measures_are_counted(db):
+    tree = _reported_at(db, _instants(SHANGHAI))
+    scope = Scope(area_path=tree["community"].path)
+    period = Period.checked(date(2026, 2, 1), date(2026, 4, 30), SHANGHAI)
+    now = datetime.now(UTC)
+    full = indicators.compute(db, scope=scope, period=period, group_by="month",
+                              definitions=Definitions(), now=now)
+    light = indicators.compute(db, scope=scope, period=period, group_by="month",
+                               definitions=Definitions(), now=now, only=("registered",))
+    assert {key: counts["registered"] for key, counts in light.items()} == {
+        key: counts["registered"] for key, counts in full.items()} == {
+        "2026-02-01": 1, "2026-03-01": 8, "2026-04-01": 2}
+    assert all(counts["reported"] == 0 for counts in light.values())
