@@ -111,6 +111,8 @@ class Settings:
     track_retention_days: int = 180
     sync_retention_days: int = 30  # answers kept for resent offline batches
     sync_photo_wait_days: int = 7  # a photo sent ahead waits this long for its operation
+    tally_depth: int = 2  # daily tallies for the areas this deep (the city, its districts); 0: none
+    tally_fold_seconds: int = 60
     # Residents: watch areas and the public case map.
     watch_areas_max: int = 5
     watch_radius_max_m: int = 2000
@@ -218,6 +220,8 @@ class Settings:
             track_retention_days=_int(env, "TRACK_RETENTION_DAYS", cls.track_retention_days),
             sync_retention_days=_int(env, "SYNC_RETENTION_DAYS", cls.sync_retention_days),
             sync_photo_wait_days=_int(env, "SYNC_PHOTO_WAIT_DAYS", cls.sync_photo_wait_days),
+            tally_depth=_int(env, "TALLY_DEPTH", cls.tally_depth),
+            tally_fold_seconds=_int(env, "TALLY_FOLD_SECONDS", cls.tally_fold_seconds),
             watch_areas_max=_int(env, "WATCH_AREAS_MAX", cls.watch_areas_max),
             watch_radius_max_m=_int(env, "WATCH_RADIUS_MAX_M", cls.watch_radius_max_m),
             watch_digest_hour=_int(env, "WATCH_DIGEST_HOUR", cls.watch_digest_hour),
@@ -258,6 +262,8 @@ class Settings:
             raise ConfigError("TRUSTED_PROXY_HOPS must be 0 (no proxy) or more")
         if self.push_backend not in {"log", "live"}:
             raise ConfigError("PUSH_BACKEND must be log or live")
+        if self.tally_depth < 0:
+            raise ConfigError("TALLY_DEPTH must be 0 (no tallies) or more")
         if not 1 <= self.urgent_limit_percent <= 100:  # noqa: PLR2004
             raise ConfigError("URGENT_LIMIT_PERCENT must be between 1 and 100")
         for network in self.webhook_allowed_networks:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 from models.case import DEADLINE_BY_STATUS, CaseSource, CaseStatus
+from models.tally import UNFINISHED
 
 DEADLINES = ("register_deadline", "handle_deadline", "verify_deadline")
 
@@ -89,6 +90,11 @@ class CaseCounter(Base):
               postgresql_ops={"area_path": "text_pattern_ops"},
               postgresql_where=text("status NOT IN ('closed', 'rejected')")),
         Index("ix_case_counters_due_at", "due_at", postgresql_where=text("due_at IS NOT NULL")),
+        # The cases the tallies' clock-dependent measures are counted live over.
+        Index("ix_case_counters_unfinished_registered", "registered_at",
+              postgresql_where=text(UNFINISHED)),
+        Index("ix_case_counters_unfinished_reported", "reported_at",
+              postgresql_where=text(UNFINISHED)),
     )
 
     @classmethod

@@ -40,6 +40,7 @@ PERIODIC_JOBS = (
     ("periodic-watch-digest", "tasks.residents.watch_digest", "low",
      "watch_digest_sweep_seconds"),
     ("periodic-webhook-retries", "tasks.webhooks.retry_due", "low", "webhook_retry_seconds"),
+    ("periodic-tallies", "tasks.tallies.keep", "low", "tally_fold_seconds"),
 )
 
 

@@ -14,12 +14,14 @@ from collections.abc import Iterator
 import pytest
 from alembic import command
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from devenv.seaweed import SeaweedServer
 from devenv.services import PostgisCluster, RedisServer
 from grid_api.app import create_app
 from grid_api.config import Settings
+from grid_api.evaluation import tallies
 from grid_api.infra.migrations_state import alembic_config
 from tasks.context import use_app
 
@@ -75,6 +77,13 @@ def test_env(database_url: str, redis_url: str, tmp_path_factory: pytest.TempPat
 @pytest.fixture(scope="session")
 def migrated(test_env: dict[str, str]) -> str:
     command.upgrade(alembic_config(test_env["DATABASE_URL"]), "head")
+    # Tallies kept as a deployment keeps them, so every indicator a test asks of the city or
+    # a district is answered from them.
+    engine = create_engine(test_env["DATABASE_URL"])
+    with Session(engine) as session:
+        tallies.ensure(session, zone=Settings.timezone, depth=tallies.DEFAULT_DEPTH)
+        session.commit()
+    engine.dispose()
     return test_env["DATABASE_URL"]
 
 

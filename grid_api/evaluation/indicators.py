@@ -3,7 +3,9 @@ and a period, grouped by time or by child area, unit, grid worker or category.
 
 Two aggregate queries over ``case_counters``, both bounded by an indexed time range: one
 counts reports by the time they were made, one counts the cohort (口径) by the time it was
-registered or reported. Every formula is in README.md and in :data:`RATES`.
+registered or reported. For the city and its districts the daily tallies (models.tally)
+answer instead, with the measures that depend on the clock counted live over the cases not
+yet finished. Every formula is in README.md and in :data:`RATES`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from grid_api.errors import ValidationFailed
+from grid_api.evaluation import tallies
 from grid_api.evaluation.definitions import Definitions
+from models.tally import COHORT_BY_REGISTRATION, COHORT_BY_REPORT, REPORTS, UNFINISHED
 
 MAX_PERIOD_DAYS = 366
 PERIODS = ("day", "week", "month")
@@ -61,6 +65,15 @@ COHORT_MEASURES = {
     "rated": "count(*) FILTER (WHERE rating IS NOT NULL)",
     "rating_sum": "coalesce(sum(rating), 0)",
     "satisfied": "count(*) FILTER (WHERE rating >= :satisfied_from)",
+}
+# The part of the clock-dependent measures the tallies cannot hold: counted live, over the
+# unfinished cases only (models.tally.UNFINISHED, a partial index).
+LIVE_MEASURES = {
+    "handle_due": "count(*) FILTER (WHERE dispatched AND NOT handled "
+                  "AND handle_deadline < :now {x})",
+    "due": "count(*) FILTER (WHERE NOT closed AND coalesce(handle_deadline, due_at) < :now {x})",
+    "overdue": "count(*) FILTER (WHERE NOT late AND NOT deferred AND due_at < :now)",
+    "overdue_now": "count(*) FILTER (WHERE NOT deferred AND due_at < :now)",
 }
 COUNT_NAMES = {  # what the answer's counts are called, in the published vocabulary
     "reported": "上报", "valid": "有效上报", "registered": "立案", "dispatched": "派遣",
@@ -271,6 +284,10 @@ def compute(session: Session, *, scope: Scope, period: Period, group_by: str,
               "satisfied_from": definitions.satisfied_from}
     deferred = "AND NOT deferred" if definitions.exclude_deferred else ""
     wanted = set(only) if only is not None else {*REPORT_MEASURES, *COHORT_MEASURES}
+    if _tallied(session, scope, period, group_by):
+        return _from_tallies(session, scope=scope, period=period, group_by=group_by,
+                             starts=starts, definitions=definitions, wanted=wanted,
+                             params=params)
     reported = {name: sql for name, sql in REPORT_MEASURES.items() if name in wanted}
     cohort = {name: sql.replace("{x}", deferred) for name, sql in COHORT_MEASURES.items()
               if name in wanted}
@@ -290,6 +307,80 @@ def compute(session: Session, *, scope: Scope, period: Period, group_by: str,
         for key, counts in counted.items():
             groups[key].update(counts)
     return dict(groups)
+
+
+def _tallied(session: Session, scope: Scope, period: Period, group_by: str) -> bool:
+    """Whether the tallies can answer: kept in the period's zone, for an area at most as
+    deep as theirs (and its children, when grouped by area), nothing else narrowing."""
+    if (scope.unit_id, scope.worker_id, scope.category, scope.sources, scope.urgent) != (
+            None, None, None, (), None) or group_by not in ("none", *PERIODS, "area"):
+        return False
+    kept = tallies.kept(session)
+    if kept is None or kept.zone != period.zone.key:
+        return False
+    depth = tallies.area_depth(scope.area_path or "/") + (group_by == "area")
+    return depth <= kept.depth
+
+
+def _tally_key(group_by: str, scope: Scope, period: Period, starts: list[date] | None
+               ) -> tuple[str, dict[str, Any], list[str] | None]:
+    if starts is None and group_by in PERIODS:
+        starts = buckets(period, group_by)
+    if starts is not None:
+        return ("width_bucket(day, CAST(:days AS date[])) - 1",
+                {"days": [period.first, *starts[1:]]}, [day.isoformat() for day in starts])
+    key, key_params = _group_key(group_by, scope)
+    return key, key_params, None
+
+
+def _from_tallies(session: Session, *, scope: Scope, period: Period, group_by: str,
+                  starts: list[date] | None, definitions: Definitions, wanted: set[str],
+                  params: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """The same counts as the case-by-case queries, from the tallies plus a live count of
+    the clock-dependent measures over the unfinished cases."""
+    key, key_params, names = _tally_key(group_by, scope, period, starts)
+    by_report = definitions.cohort != "registered"
+    cohort_basis = COHORT_BY_REPORT if by_report else COHORT_BY_REGISTRATION
+
+    def read(basis: int) -> dict[str, dict[str, int]]:
+        found = tallies.read(session, basis=basis, first=period.first, last=period.last,
+                             area_path=scope.area_path, key=key, key_params=key_params)
+        return {(names[k] if names else k): sums for k, sums in found.items()}
+
+    reports = read(REPORTS) if wanted & set(REPORT_MEASURES) else {}
+    cohort = read(cohort_basis) if wanted & set(COHORT_MEASURES) else {}
+    live: dict[str, dict[str, int]] = {}
+    if wanted & set(LIVE_MEASURES):
+        x = "AND NOT deferred" if definitions.exclude_deferred else ""
+        extra = f"registered_at IS NOT NULL AND {UNFINISHED}" if by_report else UNFINISHED
+        live = _aggregate(session, {name: sql.replace("{x}", x)
+                                    for name, sql in LIVE_MEASURES.items()},
+                          "reported_at" if by_report else "registered_at", extra=extra,
+                          scope=scope, period=period, group_by=group_by, starts=starts,
+                          params=params)
+    nd = "_nd" if definitions.exclude_deferred else ""
+    groups: dict[str, dict[str, int]] = {}
+    for group in {*reports, *cohort}:
+        sums = {**dict.fromkeys(tallies.COLUMNS, 0), **reports.get(group, {})}
+        sums |= {name: value for name, value in cohort.get(group, {}).items()
+                 if name not in REPORT_MEASURES}
+        now = {**dict.fromkeys(LIVE_MEASURES, 0), **live.get(group, {})}
+        counts = {name: sums[name] for name in (*REPORT_MEASURES, *COHORT_MEASURES)
+                  if name in sums}
+        counts |= {
+            "handled_on_time": sums[f"handled_on_time{nd}"],
+            "closed_on_time": sums[f"closed_on_time{nd}"],
+            "handle_due": sums[f"handled_dispatched{nd}"] + now["handle_due"],
+            "due": sums[f"closed{nd}"] + now["due"],
+            "overdue": sums["late"] + now["overdue"],
+            "overdue_now": now["overdue_now"],
+            "satisfied": sum(sums[f"rated_{stars}"] for stars in range(1, 6)
+                             if stars >= definitions.satisfied_from),
+        }
+        if counts["reported"] or counts["registered"]:
+            groups[group] = {name: (value if name in wanted else 0)
+                             for name, value in counts.items()}
+    return groups
 
 
 def to_date(session: Session, *, scope: Scope, last: date, firsts: dict[str, date],

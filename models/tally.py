@@ -1,0 +1,97 @@
+"""Daily tallies of the per-case counters, for the city and its districts (the scopes whose
+year is too many cases to count at question time).
+
+Each row sums, for one local day and one area of the top ``depth`` levels, what the
+counters of its cases say, in three bases: reports by the day they were made, and the
+cohort (registered cases) by the day of registration or of report — the city's 口径 picks
+one. A trigger on ``case_counters`` appends every change as a signed row of
+``tally_changes`` in the transaction that makes it (appending never waits on another
+writer); a periodic job folds those rows into ``tallies``. Readers add both, so the figures
+are exact at every moment. Only what does not depend on the clock is tallied: the measures
+"due by now" are counted live over the cases not yet finished (a partial index).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import BigInteger, Date, Identity, Integer, SmallInteger, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+REPORTS, COHORT_BY_REGISTRATION, COHORT_BY_REPORT = 0, 1, 2  # the basis of a row
+
+# What a tally column adds up, over a counters row ``r``. The reports' columns only count
+# in the REPORTS basis, the cohort's in the other two (a case there once registered).
+REPORT_COLUMNS = {
+    "reported": "1",
+    "worker_reported": "(r.source = 'grid_worker')::int",
+    "self_handled": "r.self_handled::int",
+    "valid": "(r.registered_at IS NOT NULL)::int",
+    "rejected": "r.rejected::int",
+    "registered_on_time": "(r.registered_at IS NOT NULL AND r.registered_on_time)::int",
+}
+COHORT_COLUMNS = {
+    "registered": "1",
+    "dispatched": "r.dispatched::int",
+    "dispatched_accurately": "(r.dispatched AND r.returns = 0)::int",
+    "handled": "r.handled::int",
+    "handled_on_time": "(r.handled AND r.handled_on_time)::int",
+    "handled_on_time_nd": "(r.handled AND r.handled_on_time AND NOT r.deferred)::int",
+    "handled_dispatched": "(r.dispatched AND r.handled)::int",
+    "handled_dispatched_nd": "(r.dispatched AND r.handled AND NOT r.deferred)::int",
+    "verified": "r.verified::int",
+    "closed": "r.closed::int",
+    "closed_nd": "(r.closed AND NOT r.deferred)::int",
+    "closed_on_time": "r.closed_on_time::int",
+    "closed_on_time_nd": "(r.closed_on_time AND NOT r.deferred)::int",
+    "reworked": "(r.reworks > 0)::int",
+    "extended": "(r.extensions > 0)::int",
+    "deferred": "r.deferred::int",
+    "returns": "r.returns",
+    "late": "r.late::int",
+    "open": "(NOT r.closed)::int",
+    "checks": "r.checks",
+    "checks_on_time": "r.checks_on_time",
+    "rated": "(r.rating IS NOT NULL)::int",
+    "rating_sum": "coalesce(r.rating, 0)",
+    **{f"rated_{stars}": f"(r.rating IS NOT DISTINCT FROM {stars})::int" for stars in range(1, 6)},
+}
+COLUMNS = (*REPORT_COLUMNS, *COHORT_COLUMNS)
+# The cases whose clock-dependent measures are still open: counted live, by index.
+UNFINISHED = "(NOT handled OR NOT closed OR due_at IS NOT NULL)"
+
+
+# A bigint per column, zero unless added to (typed by hand: the list above is the schema).
+_SumColumns = type("_SumColumns", (), {
+    name: mapped_column(BigInteger, nullable=False, server_default=text("0"))
+    for name in COLUMNS})
+
+
+class Tally(_SumColumns, Base):
+    __tablename__ = "tallies"
+
+    basis: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    area_path: Mapped[str] = mapped_column(String(200), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class TallyChange(_SumColumns, Base):
+    __tablename__ = "tally_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    basis: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    area_path: Mapped[str] = mapped_column(String(200), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+
+
+class TallySetting(Base):
+    """One row when tallies are kept: the zone whose days they count and the depth of the
+    areas they count by. No row: nothing is tallied and every question counts cases."""
+
+    __tablename__ = "tally_settings"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default=text("1"))
+    zone: Mapped[str] = mapped_column(String(64), nullable=False)
+    depth: Mapped[int] = mapped_column(Integer, nullable=False)
