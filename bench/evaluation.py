@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from bench.geography import _plain_url
 from bench.harness import private_services
-from grid_api.evaluation import exports, heat, indicators, overview
+from grid_api.evaluation import exports, heat, indicators, overview, tallies
 from grid_api.evaluation.definitions import Definitions
 from grid_api.evaluation.indicators import Period, Scope
 from grid_api.infra.storage import LocalStorage
@@ -37,6 +37,9 @@ DISTRICTS = 10
 CELL_SIDE = 0.00625  # degrees: 8 × 160 = 1,280 cells of about 600 × 700 m per district
 ZONE = ZoneInfo("Asia/Shanghai")
 RUNS = 30
+# Cases still open: a fifth of those of the last weeks (a working city's backlog is weeks
+# of cases, not a fifth of two years'); older ones were closed.
+BACKLOG = timedelta(days=30)
 
 BUILD = """
 INSERT INTO areas (code, name, level, path, geom)
@@ -64,13 +67,15 @@ INSERT INTO cases (code, status, category_id, description, location, reporter_id
                    area_path, source, created_at, registered_at, closed_at, rework_count,
                    return_count, deferred)
 SELECT 'b' || g,
-       (CASE WHEN g %% 10 < 7 THEN 'closed' WHEN g %% 10 < 9 THEN 'in_progress'
-             ELSE 'rejected' END)::case_status,
+       (CASE WHEN g %% 10 = 9 THEN 'rejected'
+             WHEN g %% 10 >= 7 AND t > %(backlog_from)s THEN 'in_progress'
+             ELSE 'closed' END)::case_status,
        %(category)s, '评估',
        ST_SetSRID(ST_MakePoint(120.05 + (g::bigint * 7919 %% 100003) / 100003.0 * 0.5,
                                30 + (g::bigint * 104729 %% 100019) / 100019.0), 4326), %(reporter)s,
        cell.id, cell.path, 'grid_worker', t, CASE WHEN g %% 10 < 9 THEN t END,
-       CASE WHEN g %% 10 < 7 THEN t + interval '2 days' END, (g %% 17 = 0)::int,
+       CASE WHEN g %% 10 < 7 OR (g %% 10 < 9 AND t <= %(backlog_from)s)
+            THEN t + interval '2 days' END, (g %% 17 = 0)::int,
        (g %% 13 = 0)::int, g %% 29 = 0
 FROM generate_series(1, %(count)s) g
 CROSS JOIN LATERAL (SELECT %(start)s::timestamptz
@@ -131,16 +136,40 @@ def _build(url: str, count: int) -> dict:
                                        f"{min(count, offset + batch)}) g"),
                          {"category": category, "reporter": reporter, "count": count,
                           "start": datetime(2025, 1, 1, tzinfo=UTC), "first_cell": first,
-                          "cell_count": cells})
+                          "cell_count": cells, "backlog_from": datetime.now(UTC) - BACKLOG})
         conn.execute(COUNTERS, {})
-        conn.execute("VACUUM ANALYZE cases")
-        conn.execute("VACUUM ANALYZE case_counters")
         print(f"  built {count} cases and counters in {time.perf_counter() - started:.0f} s",
               flush=True)
+        figures = {"counter_writes_per_s_untallied": _counter_writes(conn)}
+        started = time.perf_counter()
+        with Session(create_engine(url)) as session:
+            tallies.ensure(session, zone=ZONE.key, depth=tallies.DEFAULT_DEPTH)
+            session.commit()
+        figures["tallies_built_s"] = time.perf_counter() - started
+        figures["counter_writes_per_s_tallied"] = _counter_writes(conn)
+        started = time.perf_counter()
+        with Session(create_engine(url)) as session:
+            tallies.fold(session)
+            session.commit()
+        figures["tallies_fold_of_writes_ms"] = (time.perf_counter() - started) * 1000
+        conn.execute("VACUUM ANALYZE cases")
+        conn.execute("VACUUM ANALYZE case_counters")
+        conn.execute("VACUUM ANALYZE tallies")
         districts = [row[0] for row in conn.execute(
             "SELECT path FROM areas WHERE level = 'district' ORDER BY id")]
         city = conn.execute("SELECT path FROM areas WHERE level = 'city'").fetchone()[0]
-    return {"districts": districts, "city": city}
+    return {"districts": districts, "city": city, "figures": figures}
+
+
+def _counter_writes(conn, rows: int = 20_000) -> float:
+    """Counter rows changed per second (each changed and changed back, one transaction
+    per 100 rows as the workflow's steps would) — with the tallies' trigger or without."""
+    started = time.perf_counter()
+    for delta in (1, -1):
+        for first in range(1, rows + 1, 100):
+            conn.execute("UPDATE case_counters SET returns = returns + %s "
+                         "WHERE case_id >= %s AND case_id < %s", (delta, first, first + 100))
+    return 2 * rows / (time.perf_counter() - started)
 
 
 def _timed(run) -> float:
@@ -247,6 +276,7 @@ def run() -> dict[str, float]:
     figures: dict[str, float] = {"cases": count}
     with private_services() as env:
         places = _build(env["DATABASE_URL"], count)
+        figures |= places.pop("figures")
         engine = create_engine(env["DATABASE_URL"])
         months = [date(2025 + m // 12, 1 + m % 12, 1) for m in range(24)]
 

@@ -38,6 +38,7 @@ _ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\\", "&#92;"),
 _NEEDS_ESCAPE = "[&<>\\\\\\x01-\\x1f]"  # a PostgreSQL regular expression
 
 _TEXT_CELL = ('<c t="inlineStr"><is><t xml:space="preserve">', "</t></is></c>")
+_PLAIN_CELL = ('<c t="inlineStr"><is><t>', "</t></is></c>")  # no spaces at either end
 _NUMBER_CELL = ("<c><v>", "</v></c>")
 _EMPTY_CELL = "<c/>"
 
@@ -126,7 +127,7 @@ def cell_sql(value: ColumnElement, *, number: bool = False, plain: bool = False
     if number:
         opening, closing, inner = *_NUMBER_CELL, cast(value, Text)
     else:
-        opening, closing = _TEXT_CELL
+        opening, closing = _PLAIN_CELL if plain else _TEXT_CELL
         inner = cast(value, Text) if plain else _escaped_sql(cast(value, Text))
     return func.coalesce(literal(opening) + inner + literal(closing), _EMPTY_CELL)
 

@@ -112,6 +112,16 @@ BEGIN
 END $$"""  # noqa: S608 - column names are constants
 
 
+# TRUNCATE fires no row trigger: emptying the counters empties the tallies.
+TRUNCATE_FUNCTION = """
+CREATE FUNCTION case_counters_tally_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM tally_changes;
+    DELETE FROM tallies;
+    RETURN NULL;
+END $$"""
+
+
 def upgrade() -> None:
     op.create_table(
         'tallies',
@@ -146,9 +156,14 @@ def upgrade() -> None:
     op.execute(TRIGGER_FUNCTION)
     op.execute("CREATE TRIGGER case_counters_tally AFTER INSERT OR UPDATE OR DELETE "
                "ON case_counters FOR EACH ROW EXECUTE FUNCTION case_counters_tally()")
+    op.execute(TRUNCATE_FUNCTION)
+    op.execute("CREATE TRIGGER case_counters_tally_truncate AFTER TRUNCATE ON case_counters "
+               "FOR EACH STATEMENT EXECUTE FUNCTION case_counters_tally_truncate()")
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER case_counters_tally_truncate ON case_counters")
+    op.execute("DROP FUNCTION case_counters_tally_truncate()")
     op.execute("DROP TRIGGER case_counters_tally ON case_counters")
     op.execute("DROP FUNCTION case_counters_tally()")
     op.execute("DROP FUNCTION tally_contributions(case_counters, text, int, int)")

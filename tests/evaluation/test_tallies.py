@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 
 from grid_api.evaluation import indicators, tallies
 from grid_api.evaluation.definitions import Definitions
 from grid_api.evaluation.indicators import Period, Scope
 from models.case_counter import CaseCounter
-from models.tally import TallyChange
+from models.tally import Tally, TallyChange
 from tests.evaluation.test_indicators_exact import _facts_of, expected
 from tests.evaluation_city import build_city
 
@@ -95,6 +95,11 @@ def test_the_tallies_answer_what_counting_the_cases_answers(db, monkeypatch):
     assert tallied == counted
     assert tallies.ensure(db, zone=ZONE.key, depth=tallies.DEFAULT_DEPTH)
     assert not tallies.ensure(db, zone=ZONE.key, depth=tallies.DEFAULT_DEPTH)
+    _all_equal(db, monkeypatch, city, now)
+
+    # emptied at once (TRUNCATE fires no row trigger): the tallies are emptied with them
+    db.execute(text("TRUNCATE case_counters"))
+    assert db.scalar(select(func.count()).select_from(Tally)) == 0
     _all_equal(db, monkeypatch, city, now)
 
 

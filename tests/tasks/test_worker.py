@@ -130,4 +130,5 @@ def test_ticker_enqueues_each_periodic_job_once(app, committed):
                                                           "periodic-sla-sweep",
                                                           "periodic-patrol-sweep",
                                                           "periodic-watch-digest",
-                                                          "periodic-webhook-retries"]
+                                                          "periodic-webhook-retries",
+                                                          "periodic-tallies"]
