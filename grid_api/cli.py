@@ -21,6 +21,7 @@ from grid_api.cases import tally
 from grid_api.config import Settings
 from grid_api.demo import city
 from grid_api.errors import AppError, StorageUnavailable
+from grid_api.evaluation import tallies
 from grid_api.geography import area_import
 from grid_api.geography.areas import find_area_by_code
 from grid_api.identity import accounts
@@ -286,12 +287,19 @@ def import_staff(staff_csv: Path) -> None:
               help="Cases per transaction.")
 def rebuild_counters(batch: int) -> None:
     """Recompute every case's counters (what the indicators count) from the timelines;
-    run after upgrading, safe while the system is in use."""
+    run after upgrading, safe while the system is in use. The daily tallies are switched
+    off meanwhile (indicators count the cases) and rebuilt once at the end: following every
+    row through the trigger would take hours at 10^7 cases."""
     app = create_app()
+    settings = app.config["GRID_SETTINGS"]
     done = 0
     with app.app_context(), _session(app) as session:
+        tallies.ensure(session, zone=settings.timezone, depth=0)
+        session.commit()
         for count in tally.rebuild_all(session, batch=batch):
             session.commit()
             done += count
             click.echo(f"\r{done} cases", nl=False, err=True)
+        tallies.ensure(session, zone=settings.timezone, depth=settings.tally_depth)
+        session.commit()
     click.echo(f"counters rebuilt for {done} cases")

@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import delete, func, select, text, update
 
+from grid_api import cli
 from grid_api.evaluation import indicators, tallies
 from grid_api.evaluation.definitions import Definitions
 from grid_api.evaluation.indicators import Period, Scope
@@ -127,3 +129,22 @@ def test_nothing_is_tallied_when_tallies_are_off(db):
     today = datetime.now(UTC).astimezone(ZONE).date()
     assert not indicators._tallied(db, Scope(area_path=city.tree["city"].path),
                                    Period.checked(today, today, ZONE), "none")
+
+
+def test_rebuilding_the_counters_rebuilds_the_tallies_once(app, committed, test_env,
+                                                           monkeypatch):
+    with committed.new_session() as session:
+        city = build_city(session, cases=12, on_site=0)
+        session.commit()
+    result = CliRunner().invoke(cli.main, ["rebuild-counters"], env=test_env)
+    assert result.exit_code == 0, result.output
+    assert "counters rebuilt for" in result.output
+    now = datetime.now(UTC)
+    with committed.new_session() as session:
+        kept = tallies.kept(session)
+        assert (kept.zone, kept.depth) == (ZONE.key, tallies.DEFAULT_DEPTH)
+        assert session.scalar(select(func.count()).select_from(TallyChange)) == 0  # rebuilt
+        for question in _questions(city, now):
+            tallied, counted = _both(session, monkeypatch, **question)
+            assert tallied == counted
+        assert indicators.total(tallied)["reported"] > 0
