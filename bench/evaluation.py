@@ -302,6 +302,7 @@ def run() -> dict[str, float]:
             for path in [places["city"], *places["districts"][:4]] * 2:
                 samples.setdefault("overview", []).append(_timed(lambda p=path: (
                     overview.figures(session, area_path=p, zone=ZONE, now=datetime.now(UTC),
+                                     soon_until=datetime.now(UTC) + timedelta(hours=9),
                                      with_cases=True), session.rollback())))
                 samples.setdefault("raw_overview", []).append(_timed(lambda p=path: raw.execute(
                     OVERVIEW_BASELINE, {"like": p + "%"}).fetchall()))

@@ -25,6 +25,14 @@ def calendar(session: Session, settings: CaseSettings,
                            settings.day_end, ZoneInfo(settings.timezone))
 
 
+def due_soon_until(session: Session, settings: CaseSettings, now: datetime) -> datetime:
+    """The end of the "nearly overdue" window (即将超期): one working day's hours from
+    ``now`` on the working calendar — on a Friday afternoon it reaches into Monday, where
+    24 wall-clock hours would end on Saturday and warn of nothing."""
+    cal = calendar(session, settings)
+    return cal.add(now, cal.hours_per_day, WORKING_HOURS)
+
+
 URGENT = "urgent_"  # a category's own limits for urgent cases: "urgent_handle", …
 
 

@@ -55,6 +55,7 @@ class CaseFilter:
     created_from: datetime | None = None
     created_to: datetime | None = None
     queue: WorkQueue | None = None
+    soon_until: datetime | None = None  # where "nearly overdue" ends (needed by that queue)
     sources: tuple[CaseSource, ...] = ()
     urgent: bool | None = None
 
@@ -91,7 +92,11 @@ def _filters(principal: Principal, criteria: CaseFilter) -> list[ColumnElement[b
     if criteria.created_to:
         found.append(Case.created_at < criteria.created_to)
     if criteria.queue is not None:
-        found.append(queues.condition(criteria.queue, datetime.now(UTC)))
+        now = datetime.now(UTC)
+        if criteria.queue is WorkQueue.due_soon and criteria.soon_until is None:
+            raise ValueError("the due_soon queue needs soon_until (deadlines.due_soon_until)")
+        found.append(queues.condition(criteria.queue, now,
+                                      soon_until=criteria.soon_until or now))
     return found
 
 

@@ -4,7 +4,7 @@ filters over the cases a principal may see, and their counts in one statement.""
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session
@@ -12,8 +12,6 @@ from sqlalchemy.orm import Session
 from grid_api.cases import policy
 from grid_api.identity.principal import Principal
 from models.case import DEADLINE_BY_STATUS, ESCALATABLE_STATUSES, Case, CaseEvent, CaseStatus
-
-DUE_SOON = timedelta(hours=24)  # "nearly overdue": the deadline falls within this window
 
 
 class WorkQueue(enum.StrEnum):
@@ -30,8 +28,10 @@ def _running_deadline() -> ColumnElement:
                   for status, column in DEADLINE_BY_STATUS.items()), else_=None)
 
 
-def condition(queue: WorkQueue, now: datetime) -> ColumnElement[bool]:
-    """Which cases are in ``queue`` at ``now``."""
+def condition(queue: WorkQueue, now: datetime, *, soon_until: datetime
+              ) -> ColumnElement[bool]:
+    """Which cases are in ``queue`` at ``now``; "nearly overdue" ends at ``soon_until``
+    (deadlines.due_soon_until)."""
     escalatable = Case.status.in_(sorted(ESCALATABLE_STATUSES))
     if queue is WorkQueue.manual_dispatch:
         return and_(Case.status == CaseStatus.registered, Case.needs_manual_dispatch,
@@ -43,7 +43,7 @@ def condition(queue: WorkQueue, now: datetime) -> ColumnElement[bool]:
     if queue is WorkQueue.due_soon:
         deadline = _running_deadline()
         return and_(escalatable, ~Case.overdue, ~Case.deferred, deadline >= now,
-                    deadline < now + DUE_SOON)
+                    deadline < soon_until)
     if queue is WorkQueue.extension_requested:
         return and_(Case.status == CaseStatus.in_progress,
                     Case.extension_requested_until.is_not(None))
@@ -51,11 +51,12 @@ def condition(queue: WorkQueue, now: datetime) -> ColumnElement[bool]:
         CaseEvent.case_id == Case.id, CaseEvent.action == "dispute"))
 
 
-def counts(session: Session, principal: Principal, now: datetime) -> dict[str, int]:
+def counts(session: Session, principal: Principal, now: datetime, *,
+           soon_until: datetime) -> dict[str, int]:
     """How many cases the principal's scope has in each queue, in one statement."""
     row = session.execute(
-        select(*(func.count().filter(condition(queue, now)).label(queue.value)
-                 for queue in WorkQueue))
+        select(*(func.count().filter(condition(queue, now, soon_until=soon_until))
+                 .label(queue.value) for queue in WorkQueue))
         .where(policy.cases_fully_visible_to(principal),
                Case.status.not_in([CaseStatus.closed, CaseStatus.rejected]))).one()
     return dict(row._mapping)

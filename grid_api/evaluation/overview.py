@@ -18,7 +18,6 @@ from grid_api.evaluation.indicators import Period, Scope
 
 HEADLINE = ("reported", "registered", "handled", "closed")
 TREND = ("reported", "registered", "closed")
-SOON = timedelta(hours=24)  # "about to go overdue"
 LOOKBACK = timedelta(days=3660)  # overdue for longer than this is a data error, not a case
 LISTED = 20  # cases listed per overdue list; the count says how many there are
 TOP = 5
@@ -84,7 +83,7 @@ def _top(groups: dict[str, dict[str, int]], measure: str) -> list[tuple[str, int
 
 
 def figures(session: Session, *, area_path: str, zone: ZoneInfo, now: datetime,
-            with_cases: bool) -> dict[str, Any]:
+            soon_until: datetime, with_cases: bool) -> dict[str, Any]:
     """The overview of an area subtree; ``with_cases`` adds the overdue lists and the
     units (staff screens), which the public overview leaves out."""
     city = definitions.current(session)
@@ -113,7 +112,7 @@ def figures(session: Session, *, area_path: str, zone: ZoneInfo, now: datetime,
         session, scope, month, city, now=now, group_by="source", measure="registered").items()
         if key is not None and counts["registered"]}
     overdue = {**like, "after": now - LOOKBACK, "before": now}
-    soon = {**like, "after": now, "before": now + SOON}
+    soon = {**like, "after": now, "before": soon_until}  # deadlines.due_soon_until
     answer["overdue"] = {"count": session.execute(DUE_COUNT, overdue).scalar()}
     answer["due_soon"] = {"count": session.execute(DUE_COUNT, soon).scalar()}
     if with_cases:

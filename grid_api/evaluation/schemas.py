@@ -162,7 +162,8 @@ class OverviewSchema(Schema):
     sources = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
         "description": "Cases registered this month by channel (来源)"})
     overdue = fields.Nested(DueSchema)
-    due_soon = fields.Nested(DueSchema, metadata={"description": "Due within 24 hours"})
+    due_soon = fields.Nested(DueSchema, metadata={
+        "description": "Due within one working day's hours (the working calendar)"})
     most_returned_units = fields.List(fields.Dict(), metadata={"description": "Staff only"})
 
 

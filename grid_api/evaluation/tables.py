@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from grid_api.cases import deadlines
+from grid_api.cases.settings import CaseSettings
 from grid_api.errors import ValidationFailed
 from grid_api.evaluation import definitions, heat, hotspots, indicators, rankings
 from grid_api.evaluation.indicators import Period, Scope
@@ -100,7 +102,7 @@ def ranking_table(session: Session, principal: Principal, *, kind: str, period: 
 
 
 def overview(session: Session, principal: Principal | None, *, area_id: int | None,
-             zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+             zone: ZoneInfo, now: datetime, case_settings: CaseSettings) -> dict[str, Any]:
     """The one-screen overview: staff within their scope (with the cases behind the
     figures), anyone else the public figures of any area. Raises PermissionDenied,
     ValidationFailed."""
@@ -113,6 +115,7 @@ def overview(session: Session, principal: Principal | None, *, area_id: int | No
         area_path = area_path_of(session, area_id) if area_id is not None else "/"
         shown_area = area_id
     answer = overview_figures(session, area_path=area_path, zone=zone, now=now,
+                              soon_until=deadlines.due_soon_until(session, case_settings, now),
                               with_cases=staff)
     answer["area"] = shown_area
     named = labels(session, "category", [c["category"] for c in answer["top_categories"]])

@@ -1,7 +1,12 @@
 """The command centre's work queues: lists filtered by `queue=`, and their counts."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
+from grid_api.cases import deadlines, queues
+from grid_api.cases.queues import WorkQueue
 from grid_api.dispatch import automatic
 from models.case import Case
 from tests.api.test_cases import act, report
@@ -85,3 +90,28 @@ def test_a_case_says_which_actions_the_reader_may_take_now(client, app, db, worl
     act(client, world["supervisor"], case_id, "dispatch", {"unit_id": world["unit_id"]})
     assert {"accept", "return"} <= set(actions(world["unit"]))
     assert "accept" not in actions(world["supervisor"])
+
+
+def test_nearly_overdue_is_a_working_day_not_24_hours(client, app, db, world):
+    """Friday 16:00 (Asia/Shanghai, 08:30–17:30): the window runs 1.5 h on Friday and 7.5 h
+    on Monday, so a Monday-morning deadline is nearly overdue already — 24 wall-clock hours
+    would have ended on Saturday afternoon."""
+    settings = app.extensions["grid_case_settings"]
+    zone = ZoneInfo(settings.timezone)
+    friday = datetime(2026, 11, 27, 16, 0, tzinfo=zone)  # no holiday near
+    until = deadlines.due_soon_until(db, settings, friday.astimezone(UTC))
+    assert until == datetime(2026, 11, 30, 16, 0, tzinfo=zone)
+    monday_morning, tuesday = _manual(client, app, db, world), _manual(client, app, db, world)
+    db.get(Case, monday_morning).register_deadline = datetime(2026, 11, 30, 10, 0, tzinfo=zone)
+    db.get(Case, tuesday).register_deadline = datetime(2026, 12, 1, 10, 0, tzinfo=zone)
+    db.flush()
+    nearly = db.scalars(select(Case.id).where(
+        Case.id.in_([monday_morning, tuesday]),
+        queues.condition(WorkQueue.due_soon, friday.astimezone(UTC), soon_until=until))).all()
+    assert nearly == [monday_morning]
+    wall_clock = db.scalars(select(Case.id).where(
+        Case.id.in_([monday_morning, tuesday]),
+        queues.condition(WorkQueue.due_soon, friday.astimezone(UTC),
+                         soon_until=friday + timedelta(hours=24)))).all()
+    assert wall_clock == []
+

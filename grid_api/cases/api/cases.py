@@ -8,8 +8,9 @@ from flask import current_app, jsonify, request
 from flask.views import MethodView
 
 from geo.crs import to_wgs84
-from grid_api.cases import filing, idempotency, queries, queues, views
+from grid_api.cases import deadlines, filing, idempotency, queries, queues, views
 from grid_api.cases.queries import CaseFilter
+from grid_api.cases.queues import WorkQueue
 from grid_api.cases.schemas import (
     CaseCreateSchema,
     CaseListArgsSchema,
@@ -104,7 +105,9 @@ class Cases(MethodView):
             bbox=args.get("bbox"), mine=args["mine"], overdue=args.get("overdue"),
             created_from=args.get("created_from"), created_to=args.get("created_to"),
             queue=args.get("queue"), sources=tuple(args.get("source", ())),
-            urgent=args.get("urgent"))
+            urgent=args.get("urgent"), soon_until=deadlines.due_soon_until(
+                db.session(), case_settings(), datetime.now(UTC))
+            if args.get("queue") is WorkQueue.due_soon else None)
         query = queries.cases_query(db.session(), principal, criteria)
         page = paginate(db.session(), query, order_by=[Case.created_at, Case.id],
                         limit=args["limit"], cursor=args["cursor"])
@@ -118,7 +121,10 @@ class Queues(MethodView):
     @blp.response(200, QueueCountsSchema)
     def get(self):
         """How many cases of your scope wait in each work queue (list them with `queue=`)."""
-        return queues.counts(db.session(), auth.current_principal(), datetime.now(UTC))
+        now = datetime.now(UTC)
+        return queues.counts(db.session(), auth.current_principal(), now,
+                             soon_until=deadlines.due_soon_until(db.session(), case_settings(),
+                                                                 now))
 
 
 @blp.route("/nearby")

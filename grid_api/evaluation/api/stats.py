@@ -118,7 +118,8 @@ class Overview(MethodView):
         nearly overdue cases; top categories; channels; the units with most returns; the
         trend against last year."""
         return tables.overview(db.session(), auth.current_principal(),
-                               area_id=args.get("area"), zone=_zone(), now=datetime.now(UTC))
+                               area_id=args.get("area"), zone=_zone(), now=datetime.now(UTC),
+                               case_settings=current_app.extensions["grid_case_settings"])
 
 
 @blp.route("/public-overview")
@@ -130,7 +131,8 @@ class PublicOverview(MethodView):
         """The city's published figures for an area, as bulletins show them: counts, rates,
         categories and channels, no case and no person."""
         return tables.overview(db.session(), None, area_id=args.get("area"), zone=_zone(),
-                               now=datetime.now(UTC))
+                               now=datetime.now(UTC),
+                               case_settings=current_app.extensions["grid_case_settings"])
 
 
 @blp.route("/hotspots")
