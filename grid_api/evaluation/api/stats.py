@@ -34,6 +34,11 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["GRID_SETTINGS"].timezone)
 
 
+def _period(args: dict) -> Period:
+    """The asked days in the city's zone. Raises ValidationFailed."""
+    return Period.checked(args["from_"], args["to"], _zone())
+
+
 @blp.route("/indicators")
 class Indicators(MethodView):
     @permissions.require(permissions.STAFF)
@@ -45,7 +50,7 @@ class Indicators(MethodView):
         """Counts and rates (GB/T 30428.4) for your scope over a period: supervisors their
         area subtree, unit staff their unit, grid workers their own reports."""
         request = tables.Request(
-            period=Period.checked(args["from_"], args["to"], _zone()),
+            period=_period(args),
             group_by=args["group_by"],
             asked=Asked(area_id=args.get("area"), unit_id=args.get("unit"),
                         worker_id=args.get("worker")),
@@ -85,7 +90,7 @@ class Rankings(MethodView):
         sums of rates with the city's weights and grade bands, each score explained."""
         return tables.ranking_table(
             db.session(), auth.current_principal(), kind=args["kind"],
-            period=Period.checked(args["from_"], args["to"], _zone()),
+            period=_period(args),
             asked=Asked(area_id=args.get("area")), category=args.get("category"),
             now=datetime.now(UTC))
 
@@ -147,5 +152,5 @@ class Hotspots(MethodView):
         Getis-Ord Gi* score of each place: where clusters are significant, not just dense."""
         return tables.hotspot_map(
             db.session(), auth.current_principal(), area_id=args.get("area"),
-            period=Period.checked(args["from_"], args["to"], _zone()), shape=args["shape"],
+            period=_period(args), shape=args["shape"],
             size_m=args["size_m"], category=args.get("category"))
