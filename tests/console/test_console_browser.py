@@ -18,12 +18,13 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from redis import Redis
 from rq import Queue, SimpleWorker
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.serving import make_server
 
 from grid_api.infra.queues import QUEUE_NAMES
 from models.case import CaseStatus
 from models.category import Category
+from models.question import CaseAnswers, CategoryQuestion, QuestionType
 from tests.evaluation_city import CATEGORIES, build_city
 from tests.factories import PASSWORD, make_case, make_grid_tree, make_unit, make_user
 
@@ -44,11 +45,20 @@ def city(committed) -> Iterator[dict]:
         reporter = make_user(session)
         waiting = make_case(session, reporter=reporter, cell=tree["cells"][0])
         waiting.status, waiting.needs_manual_dispatch = CaseStatus.registered, True
+        category_id = session.scalar(select(Category.id).where(Category.code == "E0104"))
+        session.add(CategoryQuestion(
+            category_id=category_id, code="drain", datatype=QuestionType.singlevaluelist,
+            position=1, prompt_zh="井盖类型", prompt_en="Cover type",
+            choices=[{"key": "rain", "name_zh": "雨水井", "name_en": "Storm drain"}]))
+        session.add(CaseAnswers(case_id=waiting.id, answers={"drain": "rain"}))
         handled = make_case(session, reporter=reporter, cell=tree["cells"][1])
         handled.status, handled.unit_id = CaseStatus.dispatched, unit.id
         session.commit()
         yield {"supervisor": supervisor.phone, "staff": staff.phone, "waiting": waiting.code,
                "handled": handled.code, "unit": unit.name}
+    with committed.new_session() as session:  # the taxonomy as seeded, for later tests
+        session.execute(delete(CategoryQuestion).where(CategoryQuestion.code == "drain"))
+        session.commit()
 
 
 @pytest.fixture
@@ -136,6 +146,9 @@ def test_a_supervisor_sees_the_city_and_dispatches_from_the_queue(page, city):
     expect(waiting).to_have_count(1)
     waiting.click()
     expect(page.locator("#timeline li")).to_have_count(1)  # reported
+    # the answers it was filed with, under the category's prompts and choice names
+    expect(page.locator("#case dl.answers dt")).to_have_text(re.compile("Cover type|井盖类型"))
+    expect(page.locator("#case dl.answers dd")).to_have_text(re.compile("Storm drain|雨水井"))
     _shot(page, "2-queue-and-case")
     page.click('#case button[data-action="dispatch"]')
     page.select_option('form[data-form="dispatch"] select[name=unit_id]', label=city["unit"])

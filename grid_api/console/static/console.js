@@ -9,7 +9,7 @@ const TEXT = {
     signout: "退出", lang: "English", tab_map: "地图", tab_queues: "待办", tab_overview: "总览",
     manual_dispatch: "待人工派遣", returned: "被回退", overdue: "已超期", due_soon: "即将超期",
     extension_requested: "延期待审", disputed: "有异议", empty: "没有案件",
-    timeline: "处理过程", photos: "照片", deadline: "处置期限", unit: "处置单位",
+    timeline: "处理过程", photos: "照片", deadline: "处置期限", unit: "处置单位", answers: "上报信息",
     note: "说明", reason: "原因", submit: "提交", cancel: "取消", approve: "批准", deny: "不批准",
     expired: "登录已过期，请重新登录", no_overview: "尚无统计数据", queue_counts: "待办数量",
     heat: "热力图（近30天）", hotspots: "热点（Gi*，近30天）", coverage: "巡查覆盖（最近巡查）",
@@ -25,6 +25,7 @@ const TEXT = {
     tab_overview: "Overview", manual_dispatch: "Manual dispatch", returned: "Returned",
     overdue: "Overdue", due_soon: "Nearly overdue", extension_requested: "Extensions",
     disputed: "Disputed", empty: "No cases", timeline: "Timeline", photos: "Photos",
+    answers: "Details given",
     deadline: "Deadline", unit: "Unit", note: "Note", reason: "Reason", submit: "Submit",
     cancel: "Cancel", approve: "Approve", deny: "Deny",
     expired: "Your session ended; please sign in again", no_overview: "No statistics yet",
@@ -269,6 +270,7 @@ async function openCase(caseId) {
     el("p", {text: item.description || ""}),
     el("p", {}, `${t("unit")}: ${item.unit ? item.unit.name : "—"} · ${t("deadline")}: `
       + `${item.deadlines ? item.deadlines.handle || "—" : "—"}`),
+    await answerList(item),
     actions,
     el("div", {id: "action-form"}),
     el("h3", {text: t("photos")}), photoStrip(caseId, photos.items),
@@ -280,6 +282,28 @@ async function openCase(caseId) {
   if (state.map && item.location) {
     state.map.flyTo({center: item.location.coordinates, zoom: Math.max(state.map.getZoom(), 15)});
   }
+}
+
+// The answers to the category's questions the case was filed with, under their prompts
+// (and choice names) in the reader's language; a question since removed shows its code.
+async function answerList(item) {
+  const answers = item.answers || {};
+  if (!Object.keys(answers).length) return el("div", {class: "answers", hidden: true});
+  const found = await api(`/api/v1/categories/${encodeURIComponent(item.category.code)}`
+                          + "/questions").catch(() => ({questions: []}));
+  const asked = new Map(found.questions.map((question) => [question.code, question]));
+  const name = (thing) => (state.lang === "en" ? thing.name_en : thing.name_zh);
+  const list = el("dl", {class: "answers"});
+  for (const [code, value] of Object.entries(answers)) {
+    const question = asked.get(code);
+    const choices = new Map((question ? question.choices : []).map((c) => [c.key, name(c)]));
+    const shown = (Array.isArray(value) ? value : [value])
+      .map((part) => choices.get(part) || String(part)).join("、");
+    const prompt = question ? (state.lang === "en" ? question.prompt_en : question.prompt_zh)
+      : code;
+    list.append(el("dt", {text: prompt}), el("dd", {text: shown}));
+  }
+  return el("div", {class: "answers"}, el("h3", {text: t("answers")}), list);
 }
 
 function photoStrip(caseId, items) {
