@@ -5,6 +5,7 @@ rankings. Screenshots of each main screen land in var/test-artifacts/."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -18,11 +19,12 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from redis import Redis
 from rq import Queue, SimpleWorker
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from werkzeug.serving import make_server
 
 from grid_api.infra.queues import QUEUE_NAMES
-from models.case import CaseStatus
+from models.case import Case, CaseStatus
+from models.case_counter import CaseCounter
 from models.category import Category
 from models.question import CaseAnswers, CategoryQuestion, QuestionType
 from tests.evaluation_city import CATEGORIES, build_city
@@ -69,6 +71,12 @@ def evaluated(committed) -> Iterator[dict]:
         kept = [(c.id, c.time_limits, c.allows_on_site_fix) for c in session.execute(
             select(Category).where(Category.code.in_(CATEGORIES))).scalars()]
         built = build_city(session, cases=45)
+        # a few reported two months ago: a longer period on the map shows more
+        earlier = built.case_ids[:5]
+        session.execute(update(Case).where(Case.id.in_(earlier))
+                        .values(created_at=Case.created_at - timedelta(days=60)))
+        session.execute(update(CaseCounter).where(CaseCounter.case_id.in_(earlier))
+                        .values(reported_at=CaseCounter.reported_at - timedelta(days=60)))
         session.commit()
         phones = {"supervisor": built.people["supervisor"].phone,
                   "staff": next(iter(built.people["unit_staff"].values())).phone}
@@ -320,34 +328,52 @@ def _coverage_drawn(page: Page) -> None:
 
 def _heat_drawn(page: Page) -> None:
     page.wait_for_function(RENDERED, arg="districts-line", timeout=30_000)
-    expect(page.locator("#heat-toggle")).to_have_text("热力图（近30天）")
+    expect(page.locator("#heat-toggle")).to_have_text("热力图")
+    expect(page.locator("#layer-days")).to_have_value("30")
     page.click("#heat-toggle")
     expect(page.locator("#heat-toggle")).to_have_attribute("aria-pressed", "true")
     page.wait_for_function(HEAT_DRAWN, timeout=30_000)  # tiles asked with the token
     _shot(page, "5-map-heat")
 
 
+HOTSPOTS_SEEN = """() => {
+    const map = document.querySelector('#map').gridMap;
+    const seen = {};
+    for (const f of map.queryRenderedFeatures({layers: ['hotspots-fill']})) {
+        if (f.properties.count) seen[String(f.properties.id)] = f.properties.count;
+    }
+    return seen;
+}"""
+
+
 def _hotspots_drawn(page: Page, get) -> None:
-    """The cells of the last 30 days drawn with the API's counts and Gi* significance."""
+    """The cells of the last 30 days drawn with the API's counts and Gi* significance; then
+    of the last 90 days, the heat tiles asked again for them."""
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    places = get(f"/api/v1/stats/hotspots?from={today - timedelta(days=29)}&to={today}"
-                 "&shape=cell")["features"]
-    counted = {str(f["properties"]["id"]): f["properties"]["count"] for f in places
-               if f["properties"]["count"]}
-    assert counted
+
+    def counted(days):
+        places = get(f"/api/v1/stats/hotspots?from={today - timedelta(days=days - 1)}"
+                     f"&to={today}&shape=cell")["features"]
+        return {str(f["properties"]["id"]): f["properties"]["count"] for f in places
+                if f["properties"]["count"]}
+
+    month, quarter = counted(30), counted(90)
+    assert month
+    assert quarter != month  # the fixture moved a few cases two months back
     page.click("#hotspot-toggle")
     expect(page.locator("#hotspot-toggle")).to_have_attribute("aria-pressed", "true")
     page.wait_for_function(RENDERED, arg="hotspots-fill", timeout=30_000)
-    drawn = page.evaluate("""() => {
-        const map = document.querySelector('#map').gridMap;
-        const seen = {};
-        for (const f of map.queryRenderedFeatures({layers: ['hotspots-fill']})) {
-            if (f.properties.count) seen[String(f.properties.id)] = f.properties.count;
-        }
-        return seen;
-    }""")
-    assert drawn == counted
+    assert page.evaluate(HOTSPOTS_SEEN) == month
     _shot(page, "5-map-hotspots")
+    with page.expect_request(lambda request: "/api/v1/tiles/heat/" in request.url
+                             and f"from={today - timedelta(days=89)}&to={today}"
+                             in request.url, timeout=30_000):
+        page.select_option("#layer-days", "90")
+    page.wait_for_function(f"""() => {{
+        const seen = ({HOTSPOTS_SEEN})(), want = {json.dumps(quarter)};
+        return Object.keys(seen).length === Object.keys(want).length
+            && Object.keys(want).every((id) => seen[id] === want[id]);
+    }}""", timeout=30_000)
 
 
 def _headline_shows(page: Page, headline: dict) -> None:

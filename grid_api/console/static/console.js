@@ -12,7 +12,8 @@ const TEXT = {
     timeline: "处理过程", photos: "照片", deadline: "处置期限", unit: "处置单位", answers: "上报信息",
     note: "说明", reason: "原因", submit: "提交", cancel: "取消", approve: "批准", deny: "不批准",
     expired: "登录已过期，请重新登录", no_overview: "尚无统计数据", queue_counts: "待办数量",
-    heat: "热力图（近30天）", hotspots: "热点（Gi*，近30天）", coverage: "巡查覆盖（最近巡查）",
+    heat: "热力图", hotspots: "热点（Gi*）", coverage: "巡查覆盖（最近巡查）", layer_days: "时段",
+    days_7: "近7天", days_30: "近30天", days_90: "近90天", days_365: "近一年",
     act_register: "立案", act_reject: "不予立案", act_dispatch: "派遣", act_reassign: "改派",
     act_approve_extension: "审批延期", act_deny_extension: "审批延期", act_defer: "缓办",
     act_close: "结案", act_comment: "备注", act_accept: "接收", act_return: "回退",
@@ -29,8 +30,9 @@ const TEXT = {
     deadline: "Deadline", unit: "Unit", note: "Note", reason: "Reason", submit: "Submit",
     cancel: "Cancel", approve: "Approve", deny: "Deny",
     expired: "Your session ended; please sign in again", no_overview: "No statistics yet",
-    queue_counts: "Queue counts", heat: "Heat (last 30 days)",
-    hotspots: "Hot spots (Gi*, last 30 days)", coverage: "Patrol coverage (last visit)",
+    queue_counts: "Queue counts", heat: "Heat", hotspots: "Hot spots (Gi*)",
+    coverage: "Patrol coverage (last visit)", layer_days: "Period", days_7: "Last 7 days",
+    days_30: "Last 30 days", days_90: "Last 90 days", days_365: "Last year",
     act_register: "Register", act_reject: "Reject", act_dispatch: "Dispatch",
     act_reassign: "Reassign", act_approve_extension: "Decide extension",
     act_deny_extension: "Decide extension", act_defer: "Defer", act_close: "Close",
@@ -66,7 +68,7 @@ const ACTIONS = {
 const state = {
   lang: sessionStorage.getItem("grid.lang") || (navigator.language.startsWith("zh") ? "zh-CN" : "en"),
   access: null, me: null, queue: "manual_dispatch", caseId: null, map: null, units: null,
-  poll: null,
+  poll: null, layerDays: 30,
 };
 const $ = (selector, root = document) => root.querySelector(selector);
 const t = (key) => TEXT[state.lang][key] || key;
@@ -373,9 +375,20 @@ async function actionForm(item, action) {
 const OUTLINES = [["districts", "#37474f", 2.2, 0], ["streets", "#546e7a", 1.4, 9],
                   ["communities", "#78909c", 1, 11], ["grids", "#90a4ae", 0.6, 13]];
 
-function tileSource(layer) {
-  return {type: "vector", tiles: [`${location.origin}/api/v1/tiles/${layer}/{z}/{x}/{y}.mvt`],
+function tileSource(layer, query = "") {
+  return {type: "vector",
+          tiles: [`${location.origin}/api/v1/tiles/${layer}/{z}/{x}/{y}.mvt${query}`],
           minzoom: 0, maxzoom: 16};
+}
+
+// The days the heat and hot-spot layers cover: the last `state.layerDays` days up to today
+// in the city's zone (both inclusive, as the API counts them).
+function layerPeriod() {
+  const last = new Intl.DateTimeFormat("en-CA", {
+    timeZone: $('meta[name="grid-timezone"]').content || undefined}).format(new Date());
+  const first = new Date(Date.parse(`${last}T00:00:00Z`) - (state.layerDays - 1) * 86_400_000)
+    .toISOString().slice(0, 10);
+  return {first, last, query: `?from=${first}&to=${last}`};
 }
 
 function mapStyle() {
@@ -392,9 +405,9 @@ function mapStyle() {
                        minzoom, paint: {"line-color": colour, "line-width": width}});
   }
   if (oversees()) {
-    // Cases reported in the user's area over the last 30 days, binned by zoom (a tile of
+    // Cases reported in the user's area over the chosen days, binned by zoom (a tile of
     // the API's own, asked with the bearer token: see transformRequest).
-    style.sources.heat = tileSource("heat");
+    style.sources.heat = tileSource("heat", layerPeriod().query);
     style.layers.push({id: "heat", type: "heatmap", source: "heat", "source-layer": "heat",
                        layout: {visibility: "none"}, paint: {
       "heatmap-weight": ["interpolate", ["linear"], ["get", "count"], 0, 0, 10, 1],
@@ -466,9 +479,32 @@ async function showMap() {
     });
   }
   $("#hotspot-toggle").addEventListener("click", () => toggleHotspots(map));
+  const days = $("#layer-days");
+  days.replaceChildren(...[7, 30, 90, 365].map((n) => el("option", {
+    value: String(n), "data-i18n": `days_${n}`, text: t(`days_${n}`)})));
+  days.value = String(state.layerDays);
+  days.addEventListener("change", () => choosePeriod(map, Number(days.value)));
 }
 
-// Grid cells of the user's area over the last 30 days, coloured where Getis-Ord Gi* finds
+// Another period: the heat tiles are asked again; hot spots, once loaded, recomputed.
+async function choosePeriod(map, days) {
+  state.layerDays = days;
+  const period = layerPeriod();
+  map.getSource("heat").setTiles(tileSource("heat", period.query).tiles);
+  if (map.getSource("hotspots")) {
+    try {
+      map.getSource("hotspots").setData(await hotspotPlaces(period));
+    } catch (error) {
+      $("#map-note").textContent = error.message;
+    }
+  }
+}
+
+function hotspotPlaces(period) {
+  return api(`/api/v1/stats/hotspots?from=${period.first}&to=${period.last}&shape=cell`);
+}
+
+// Grid cells of the user's area over the chosen days, coloured where Getis-Ord Gi* finds
 // a significant cluster (hot or cold), faintly where cases were merely reported.
 const SIGNIFICANCE = {hot_99: ["#b71c1c", 0.6], hot_95: ["#ef5350", 0.45],
                       cold_95: ["#64b5f6", 0.35], cold_99: ["#1565c0", 0.5]};
@@ -478,13 +514,9 @@ async function toggleHotspots(map) {
   const shown = button.getAttribute("aria-pressed") !== "true";
   $("#map-note").textContent = "";
   if (shown && !map.getSource("hotspots")) {
-    const last = new Intl.DateTimeFormat("en-CA", {
-      timeZone: $('meta[name="grid-timezone"]').content || undefined}).format(new Date());
-    const first = new Date(Date.parse(`${last}T00:00:00Z`) - 29 * 86_400_000)
-      .toISOString().slice(0, 10);
     let places;
     try {
-      places = await api(`/api/v1/stats/hotspots?from=${first}&to=${last}&shape=cell`);
+      places = await hotspotPlaces(layerPeriod());
     } catch (error) {
       $("#map-note").textContent = error.message;
       return;
