@@ -397,6 +397,22 @@ def _headline_shows(page: Page, headline: dict) -> None:
     expect(page.locator("#case h2")).to_contain_text(overdue[0]["code"], timeout=15_000)
 
 
+def _closer_look(page: Page, get, first: date, last: date) -> None:
+    """The area picker: the supervisor's district, then one of its streets — every figure
+    asked for that street — and back."""
+    picker = page.locator("#ov-area option")
+    expect(picker).to_have_count(2, timeout=15_000)  # the district itself and its one street
+    street = picker.nth(1).get_attribute("value")
+    with page.expect_request(lambda request: "/api/v1/stats/indicators?" in request.url
+                             and f"area={street}" in request.url, timeout=15_000), \
+            page.expect_request(lambda request: "/api/v1/stats/overview?" in request.url
+                                and f"area={street}" in request.url, timeout=15_000):
+        page.select_option("#ov-area", street)
+    _kpis_show(page, get(f"/api/v1/stats/indicators?from={first}&to={last}&group_by=day"
+                         f"&area={street}"))
+    page.select_option("#ov-area", "")
+
+
 def test_a_supervisor_reads_the_overview_ranks_and_exports(app, page, evaluated):
     first, last = _this_month()
     get = _api(app, evaluated["supervisor"])
@@ -412,6 +428,7 @@ def test_a_supervisor_reads_the_overview_ranks_and_exports(app, page, evaluated)
     expect(page.locator("#ov-period-shown")).to_have_text(f"{first} – {last}", timeout=15_000)
     _kpis_show(page, by_day)
     _headline_shows(page, get("/api/v1/stats/overview"))
+    _closer_look(page, get, first, last)
 
     page.wait_for_function(SAME_X_AXIS, arg=[group["key"] for group in by_day["groups"]],
                            timeout=15_000)

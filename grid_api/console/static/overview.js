@@ -5,6 +5,7 @@
 "use strict";
 
 Object.assign(TEXT["zh-CN"], {
+  area: "区域", own_area: "本辖区",
   period: "统计周期", this_month: "本月", last_month: "上月", this_year: "本年",
   custom: "自定义", from: "从", to: "至", apply: "查询", group_by: "分组",
   by_time: "按时间", by_dimension: "按对象", g_day: "按日", g_week: "按周", g_month: "按月",
@@ -40,6 +41,7 @@ Object.assign(TEXT["zh-CN"], {
   r_self_handling_rate: "自行处置率",
 });
 Object.assign(TEXT.en, {
+  area: "Area", own_area: "My area",
   period: "Period", this_month: "This month", last_month: "Last month", this_year: "This year",
   custom: "Custom range", from: "From", to: "To", apply: "Apply", group_by: "Group by",
   by_time: "By time", by_dimension: "By", g_day: "Day", g_week: "Week", g_month: "Month",
@@ -100,7 +102,11 @@ const REFRESH_MS = 60_000;
 const DUE_LISTED = 5;
 
 const overview = {period: "this_month", group: "day", rankKind: "unit", from: null, to: null,
-                  table: null, ranking: null, headline: null, wired: false};
+                  table: null, ranking: null, headline: null, wired: false, area: "",
+                  areasListed: false};
+
+// The area every figure is asked for: "" is the reader's own, else one of its children.
+const areaQuery = (joiner) => (overview.area ? `${joiner}area=${overview.area}` : "");
 
 // --- periods, in the city's time zone -----------------------------------------------------
 function cityToday() {
@@ -186,6 +192,10 @@ function wireOverview() {
     overview.group = groupPicker.value;
     loadIndicators();
   });
+  $("#ov-area").addEventListener("change", () => {
+    overview.area = $("#ov-area").value;
+    Promise.all([loadHeadline(), loadIndicators(), loadRanking()]);
+  });
   for (const button of document.querySelectorAll("[data-rank-kind]")) {
     button.addEventListener("click", () => {
       overview.rankKind = button.dataset.rankKind;
@@ -239,7 +249,7 @@ function notAllowed(error) {
 async function loadHeadline() {
   const section = $("#ov-headline");
   try {
-    overview.headline = await api("/api/v1/stats/overview");
+    overview.headline = await api(`/api/v1/stats/overview${areaQuery("?")}`);
   } catch (error) {
     overview.headline = null;
     section.hidden = true;
@@ -247,6 +257,17 @@ async function loadHeadline() {
     return;
   }
   renderHeadline(overview.headline);
+  if (!overview.areasListed && !overview.area) listAreas(overview.headline.area);
+}
+
+// The picker offers the reader's own area and, to look closer, each of its children.
+async function listAreas(ownArea) {
+  overview.areasListed = true;
+  if (ownArea == null) return;
+  const children = await api(`/api/v1/areas?parent=${ownArea}&limit=200`)
+    .catch(() => ({features: []}));
+  $("#ov-area").append(...children.features.map((area) => el("option", {
+    value: String(area.id), text: area.properties.name})));
 }
 
 function renderHeadline(figures) {
@@ -316,7 +337,7 @@ function dueCases(due) {
 async function loadIndicators() {
   const [first, last] = periodDates(overview.period);
   $("#ov-error").textContent = "";
-  const asked = `from=${first}&to=${last}&group_by=${overview.group}`;
+  const asked = `from=${first}&to=${last}&group_by=${overview.group}${areaQuery("&")}`;
   overview.asked = asked;
   let table;
   try {
@@ -394,7 +415,7 @@ async function loadRanking() {
     button.setAttribute("aria-pressed", String(button.dataset.rankKind === kind));
   }
   $("#rank-error").textContent = "";
-  const asked = `kind=${kind}&from=${first}&to=${last}`;
+  const asked = `kind=${kind}&from=${first}&to=${last}${areaQuery("&")}`;
   overview.rankAsked = asked;
   let ranking;
   try {
@@ -473,6 +494,7 @@ function renderRanking(ranking) {
 async function startExport(kind, format) {
   const [first, last] = periodDates(overview.period);
   const params = {from: first, to: last};
+  if (overview.area) params.area = Number(overview.area);
   if (kind === "indicators") params.group_by = overview.group;
   $("#export-error").textContent = "";
   let job;
