@@ -95,8 +95,7 @@ def _filters(principal: Principal, criteria: CaseFilter) -> list[ColumnElement[b
         now = datetime.now(UTC)
         if criteria.queue is WorkQueue.due_soon and criteria.soon_until is None:
             raise ValueError("the due_soon queue needs soon_until (deadlines.due_soon_until)")
-        found.append(queues.condition(criteria.queue, now,
-                                      soon_until=criteria.soon_until or now))
+        found.append(queues.condition(criteria.queue, now, soon_until=criteria.soon_until))
     return found
 
 

@@ -28,7 +28,7 @@ def _running_deadline() -> ColumnElement:
                   for status, column in DEADLINE_BY_STATUS.items()), else_=None)
 
 
-def condition(queue: WorkQueue, now: datetime, *, soon_until: datetime
+def condition(queue: WorkQueue, now: datetime, *, soon_until: datetime | None
               ) -> ColumnElement[bool]:
     """Which cases are in ``queue`` at ``now``; "nearly overdue" ends at ``soon_until``
     (deadlines.due_soon_until)."""

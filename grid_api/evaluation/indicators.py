@@ -255,8 +255,6 @@ def _aggregate(session: Session, measures: dict[str, str], column: str, *, extra
     if extra:
         where.append(extra)
     selected = ", ".join(f"{sql} AS {name}" for name, sql in measures.items())
-    if starts is None and group_by in PERIODS:
-        starts = buckets(period, group_by)
     if starts is not None:
         rows = _time_buckets(session, selected, column=column, where=where,
                              params={**params, **where_params}, period=period, starts=starts)
@@ -284,6 +282,8 @@ def compute(session: Session, *, scope: Scope, period: Period, group_by: str,
               "satisfied_from": definitions.satisfied_from}
     deferred = "AND NOT deferred" if definitions.exclude_deferred else ""
     wanted = set(only) if only is not None else {*REPORT_MEASURES, *COHORT_MEASURES}
+    if starts is None and group_by in PERIODS:  # one bucket list for every query below
+        starts = buckets(period, group_by)
     if _tallied(session, scope, period, group_by):
         return _from_tallies(session, scope=scope, period=period, group_by=group_by,
                              starts=starts, definitions=definitions, wanted=wanted,
@@ -324,8 +324,6 @@ def _tallied(session: Session, scope: Scope, period: Period, group_by: str) -> b
 
 def _tally_key(group_by: str, scope: Scope, period: Period, starts: list[date] | None
                ) -> tuple[str, dict[str, Any], list[str] | None]:
-    if starts is None and group_by in PERIODS:
-        starts = buckets(period, group_by)
     if starts is not None:
         return ("width_bucket(day, CAST(:days AS date[])) - 1",
                 {"days": [period.first, *starts[1:]]}, [day.isoformat() for day in starts])
