@@ -30,7 +30,7 @@ from models.patrol import Patrol, PatrolCellDay, PatrolFix
 from models.question import CaseAnswers, CategoryQuestion
 from models.routing import RoutingRule
 from models.sync import SyncOperation, SyncPhoto
-from models.tally import Tally, TallyChange, TallySetting
+from models.tally import HeatChange, HeatTally, Tally, TallyChange, TallySetting
 from models.unit import Unit
 from models.user import (
     GridAssignment,
@@ -88,4 +88,4 @@ __all__ = [
     "WebhookEndpoint",
 ]
 __all__ += ["CaseFollower", "CaseOutcome", "OutcomeKind", "WatchArea", "WatchNotice"]
-__all__ += ["Tally", "TallyChange", "TallySetting"]
+__all__ += ["HeatChange", "HeatTally", "Tally", "TallyChange", "TallySetting"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, Identity, Integer, SmallInteger, String, text
+from sqlalchemy import BigInteger, Boolean, Date, Identity, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -95,3 +95,40 @@ class TallySetting(Base):
     id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default=text("1"))
     zone: Mapped[str] = mapped_column(String(64), nullable=False)
     depth: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+# The heat layer's tallies: reports per map bin, kept the same way (a trigger appends, the
+# worker folds). A case counts at its grid cell's inner point (as the heat tiles place it),
+# binned at HEAT_ZOOM + 6 — a z10 tile's 64 × 64 bins — and, coarser, at the other levels
+# for the tiles further out; per local month for the whole months of a period and per day
+# for the rest. Every tile up to HEAT_ZOOM then reads at most four times its bins per month
+# and per day, however many cells and cases lie under it.
+HEAT_ZOOM = 10
+HEAT_BIN_LEVEL = HEAT_ZOOM + 6  # the finest bins, appended by the trigger
+HEAT_LEVELS = (16, 14, 12)  # a tile at zoom z reads the coarsest level ≥ z + 6
+
+
+class HeatTally(Base):
+    __tablename__ = "heat_tallies"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    # The tile (zoom level − 6) holding the bin: one tile's bins are one index range.
+    tile_x: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tile_y: Mapped[int] = mapped_column(Integer, primary_key=True)
+    monthly: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)  # a month's first day
+    area_path: Mapped[str] = mapped_column(String(200), primary_key=True)
+    bin_x: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bin_y: Mapped[int] = mapped_column(Integer, primary_key=True)  # counted from the north
+    reported: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class HeatChange(Base):
+    __tablename__ = "heat_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    area_path: Mapped[str] = mapped_column(String(200), nullable=False)
+    bin_x: Mapped[int] = mapped_column(Integer, nullable=False)  # at HEAT_BIN_LEVEL
+    bin_y: Mapped[int] = mapped_column(Integer, nullable=False)
+    reported: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -6,17 +6,24 @@ z10, 10 m at z16); every square holding cases becomes one point at its centre wi
 
 Up to CELL_MAX_ZOOM a bin is at least a grid cell wide, so cases are counted per cell —
 an index lookup per cell in the tile, never a read of each case's point — and each cell's
-count placed at a point inside it. Closer in, each case is binned at its own point: a
-tile that small holds few cases.
+count placed at a point inside it. Up to HEAT_ZOOM, for the city and its districts without
+a category, the heat tallies (models.tally) already hold those counts per bin and month or
+day: a tile reads its bins for the period's whole months and its other days, however many
+cells and cases lie under it. Closer in, each case is binned at its own point: a tile that
+small holds few cases.
 """
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from grid_api.evaluation import tallies
 from grid_api.evaluation.indicators import Period
 from grid_api.geography.tiles import check_tile_address
+from models.tally import HEAT_BIN_LEVEL, HEAT_LEVELS, HEAT_ZOOM
 
 BINS = 64
 EXTENT = 4096
@@ -71,6 +78,27 @@ _POINTS = _BOX + """,
 _CATEGORY = {"cells": "AND k.category_code LIKE :category || '%'",
              "points": "AND EXISTS (SELECT 1 FROM categories cat WHERE cat.id = c.category_id "
                        "AND cat.code LIKE :category || '%')"}
+# The bins of the tile's level for the period's whole months and its other days, folded or
+# not yet: one index range per tile at HEAT_ZOOM.
+TALLIED = text(_BOX + """,
+    reported AS (
+        SELECT bin_x, bin_y, reported FROM heat_tallies
+        WHERE level = :level AND tile_x BETWEEN :tile_x0 AND :tile_x1
+          AND tile_y BETWEEN :tile_y0 AND :tile_y1 AND monthly
+          AND period_start = ANY(CAST(:months AS date[])) AND area_path LIKE :area_like
+        UNION ALL
+        SELECT bin_x, bin_y, reported FROM heat_tallies
+        WHERE level = :level AND tile_x BETWEEN :tile_x0 AND :tile_x1
+          AND tile_y BETWEEN :tile_y0 AND :tile_y1 AND NOT monthly
+          AND period_start = ANY(CAST(:days AS date[])) AND area_path LIKE :area_like
+        UNION ALL
+        SELECT bin_x >> :coarser, bin_y >> :coarser, reported FROM heat_changes
+        WHERE day BETWEEN :first AND :last AND area_path LIKE :area_like),
+    binned AS (
+        SELECT (bin_x >> :shift) - CAST(:x AS int) * :bins AS i,
+               :bins - 1 - ((bin_y >> :shift) - CAST(:y AS int) * :bins) AS j,
+               sum(reported)::bigint AS n
+        FROM reported GROUP BY 1, 2 HAVING sum(reported) > 0)""" + _ENCODE)  # noqa: S608
 STATEMENTS = {  # (per cell, with a category) → the statement
     (per_cell, with_category): text((_CELLS if per_cell else _POINTS).format(
         category=_CATEGORY["cells" if per_cell else "points"] if with_category else ""))
@@ -86,5 +114,45 @@ def heat_tile(session: Session, *, area_path: str, period: Period, category: str
     params = {"z": z, "x": x, "y": y, "bins": BINS, "extent": EXTENT,
               "area_like": area_path + "%", "start": period.start, "end": period.end,
               "category": (category or "").replace("%", "").replace("_", "")}
-    statement = STATEMENTS[z <= CELL_MAX_ZOOM, bool(params["category"])]
+    if not params["category"] and _tallied(session, area_path, period, z):
+        statement = TALLIED
+        params |= _tallied_params(period, z, x, y)
+    else:
+        statement = STATEMENTS[z <= CELL_MAX_ZOOM, bool(params["category"])]
     return bytes(session.execute(statement, params).scalar() or b"")
+
+
+def _tallied(session: Session, area_path: str, period: Period, z: int) -> bool:
+    """Whether the heat tallies hold this tile: out to HEAT_ZOOM, kept in the period's zone,
+    for an area no deeper than theirs."""
+    if z > HEAT_ZOOM:
+        return False
+    kept = tallies.kept(session)
+    return (kept is not None and kept.zone == period.zone.key
+            and tallies.area_depth(area_path) <= kept.depth)
+
+
+def _tallied_params(period: Period, z: int, x: int, y: int) -> dict:
+    level = min(level for level in HEAT_LEVELS if level >= z + 6)
+    span = 1 << (level - 6 - z)  # tiles of the level's parent zoom across this one
+    months, days = _months_and_days(period.first, period.last)
+    return {"level": level, "coarser": HEAT_BIN_LEVEL - level, "shift": level - 6 - z,
+            "tile_x0": x * span, "tile_x1": (x + 1) * span - 1,
+            "tile_y0": y * span, "tile_y1": (y + 1) * span - 1,
+            "months": months, "days": days, "first": period.first, "last": period.last}
+
+
+def _months_and_days(first: date, last: date) -> tuple[list[date], list[date]]:
+    """The first days of the months wholly from ``first`` to ``last``, and the other days."""
+    months: list[date] = []
+    days: list[date] = []
+    day = first
+    while day <= last:
+        month_end = date(day.year + day.month // 12, day.month % 12 + 1, 1) - timedelta(days=1)
+        if day.day == 1 and month_end <= last:
+            months.append(day)
+            day = month_end + timedelta(days=1)
+        else:
+            days.append(day)
+            day += timedelta(days=1)
+    return months, days

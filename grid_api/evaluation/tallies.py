@@ -1,5 +1,6 @@
-"""The daily tallies (models.tally): switched on for the city's zone and depth and built
-from the counters, their appended changes folded in, and read back summed."""
+"""The daily tallies and the heat layer's tallies (models.tally): switched on for the city's
+zone and depth and built from the counters, their appended changes folded in, and read
+back summed."""
 
 from __future__ import annotations
 
@@ -14,8 +15,12 @@ from models.tally import (
     COHORT_BY_REPORT,
     COHORT_COLUMNS,
     COLUMNS,
+    HEAT_BIN_LEVEL,
+    HEAT_LEVELS,
     REPORT_COLUMNS,
     REPORTS,
+    HeatChange,
+    HeatTally,
     Tally,
     TallyChange,
     TallySetting,
@@ -56,6 +61,40 @@ FOLD = text(f"""
 """)  # noqa: S608 - column names are constants
 
 
+def _heat_spread(reports: str) -> str:
+    """``reports`` (day, area_path, bin_x, bin_y at HEAT_BIN_LEVEL, reported) as heat tally
+    rows: at every level, per month and per day."""
+    shift = f"({HEAT_BIN_LEVEL} - l.level)"
+    return f"""
+    SELECT l.level, (s.bin_x >> {shift}) >> 6, (s.bin_y >> {shift}) >> 6, m.monthly,
+           CASE WHEN m.monthly THEN s.day - (extract(day FROM s.day)::int - 1) ELSE s.day END,
+           s.area_path, s.bin_x >> {shift}, s.bin_y >> {shift}, sum(s.reported)
+    FROM ({reports}) s, unnest(CAST(:levels AS int[])) l(level),
+         (VALUES (true), (false)) m(monthly)
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"""  # noqa: S608 - constants
+
+
+_HEAT_COLUMNS = "level, tile_x, tile_y, monthly, period_start, area_path, bin_x, bin_y, reported"
+# Every case at its cell's bin (the trigger case_counters_heat does it one row at a time).
+_CASES_BY_BIN = """
+    WITH cells AS MATERIALIZED (
+        SELECT a.path, b.bin_x, b.bin_y FROM areas a, heat_bin(a.geom) b
+        WHERE a.level = 'grid')
+    SELECT (k.reported_at AT TIME ZONE :zone)::date AS day,
+           tally_area(k.area_path, :depth) AS area_path, c.bin_x, c.bin_y,
+           count(*) AS reported
+    FROM case_counters k JOIN cells c ON c.path = k.area_path GROUP BY 1, 2, 3, 4"""
+REBUILD_HEAT = text(f"INSERT INTO heat_tallies ({_HEAT_COLUMNS}) "
+                    f"{_heat_spread(_CASES_BY_BIN)}")
+FOLD_HEAT = text(f"""
+    WITH moved AS (DELETE FROM heat_changes RETURNING day, area_path, bin_x, bin_y, reported)
+    INSERT INTO heat_tallies ({_HEAT_COLUMNS})
+    {_heat_spread("SELECT * FROM moved")}
+    ON CONFLICT (level, tile_x, tile_y, monthly, period_start, area_path, bin_x, bin_y)
+    DO UPDATE SET reported = heat_tallies.reported + excluded.reported
+""")  # noqa: S608 - constants
+
+
 def kept(session: Session) -> TallySetting | None:
     """The zone and depth tallies are kept for; None when they are not kept."""
     return session.get(TallySetting, 1)
@@ -69,10 +108,10 @@ def ensure(session: Session, *, zone: str, depth: int) -> bool:
     wanted = (zone, depth) if depth else None
     if wanted == ((setting.zone, setting.depth) if setting else None):
         return False
-    # The counters stay still while they are summed: no change slips between the two.
-    session.execute(text("LOCK TABLE case_counters IN SHARE MODE"))
-    session.execute(delete(TallyChange))
-    session.execute(delete(Tally))
+    # The counters and the cells stay still while they are summed: no change slips between.
+    session.execute(text("LOCK TABLE case_counters, areas IN SHARE MODE"))
+    for table in (TallyChange, Tally, HeatChange, HeatTally):
+        session.execute(delete(table))
     if depth == 0:
         session.delete(setting)
         session.flush()
@@ -83,12 +122,14 @@ def ensure(session: Session, *, zone: str, depth: int) -> bool:
         setting.zone, setting.depth = zone, depth
     session.flush()
     session.execute(REBUILD, {"zone": zone, "depth": depth})
+    session.execute(REBUILD_HEAT, {"zone": zone, "depth": depth, "levels": list(HEAT_LEVELS)})
     return True
 
 
 def fold(session: Session) -> int:
     """Move the appended changes into the tallies. Returns how many tally rows it touched."""
-    return session.execute(FOLD).rowcount
+    return (session.execute(FOLD).rowcount
+            + session.execute(FOLD_HEAT, {"levels": list(HEAT_LEVELS)}).rowcount)
 
 
 def area_depth(path: str) -> int:
