@@ -60,7 +60,7 @@ _CELLS = _BOX + """,
                            AND k.reported_at >= :start AND k.reported_at < :end {category})
                         AS n
         FROM cells),
-    binned AS (
+    binned AS MATERIALIZED (
         SELECT floor((ST_X(g) - box.x0) / box.side) AS i,
                floor((ST_Y(g) - box.y0) / box.side) AS j, sum(n)::bigint AS n
         FROM counted, box WHERE n > 0 GROUP BY 1, 2)""" + _ENCODE  # noqa: S608 - constants
@@ -71,7 +71,7 @@ _POINTS = _BOX + """,
         FROM box, cases c
         WHERE c.location && box.wgs AND c.area_path LIKE :area_like
           AND c.created_at >= :start AND c.created_at < :end {category}),
-    binned AS (
+    binned AS MATERIALIZED (
         SELECT floor((ST_X(g) - box.x0) / box.side) AS i,
                floor((ST_Y(g) - box.y0) / box.side) AS j, count(*) AS n
         FROM points, box GROUP BY 1, 2)""" + _ENCODE  # noqa: S608 - constants
@@ -94,7 +94,7 @@ TALLIED = text(_BOX + """,
         UNION ALL
         SELECT bin_x >> :coarser, bin_y >> :coarser, reported FROM heat_changes
         WHERE day BETWEEN :first AND :last AND area_path LIKE :area_like),
-    binned AS (
+    binned AS MATERIALIZED (
         SELECT (bin_x >> :shift) - CAST(:x AS int) * :bins AS i,
                :bins - 1 - ((bin_y >> :shift) - CAST(:y AS int) * :bins) AS j,
                sum(reported)::bigint AS n

@@ -123,6 +123,8 @@ def ensure(session: Session, *, zone: str, depth: int) -> bool:
     session.flush()
     session.execute(REBUILD, {"zone": zone, "depth": depth})
     session.execute(REBUILD_HEAT, {"zone": zone, "depth": depth, "levels": list(HEAT_LEVELS)})
+    # Read at once: planned without statistics, a tile would scan every bin of the city.
+    session.execute(text("ANALYZE tallies, heat_tallies"))
     return True
 
 
