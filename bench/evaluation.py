@@ -154,7 +154,9 @@ def _build(url: str, count: int) -> dict:
         figures["tallies_fold_of_writes_ms"] = (time.perf_counter() - started) * 1000
         conn.execute("VACUUM ANALYZE cases")
         conn.execute("VACUUM ANALYZE case_counters")
-        conn.execute("VACUUM ANALYZE tallies")
+        # as autovacuum soon does to the emptied queues (their thresholds are low)
+        for table in ("tallies", "tally_changes", "heat_tallies", "heat_changes"):
+            conn.execute(f"VACUUM ANALYZE {table}")
         districts = [row[0] for row in conn.execute(
             "SELECT path FROM areas WHERE level = 'district' ORDER BY id")]
         city = conn.execute("SELECT path FROM areas WHERE level = 'city'").fetchone()[0]

@@ -79,17 +79,18 @@ _CATEGORY = {"cells": "AND k.category_code LIKE :category || '%'",
              "points": "AND EXISTS (SELECT 1 FROM categories cat WHERE cat.id = c.category_id "
                        "AND cat.code LIKE :category || '%')"}
 # The bins of the tile's level for the period's whole months and its other days, folded or
-# not yet: one index range per tile at HEAT_ZOOM.
+# not yet: one index range per tile of the level and month or day (equalities all: a range
+# on the tile would leave the rest of the key unused).
 TALLIED = text(_BOX + """,
     reported AS (
         SELECT bin_x, bin_y, reported FROM heat_tallies
-        WHERE level = :level AND tile_x BETWEEN :tile_x0 AND :tile_x1
-          AND tile_y BETWEEN :tile_y0 AND :tile_y1 AND monthly
+        WHERE level = :level AND tile_x = ANY(CAST(:tile_xs AS int[]))
+          AND tile_y = ANY(CAST(:tile_ys AS int[])) AND monthly
           AND period_start = ANY(CAST(:months AS date[])) AND area_path LIKE :area_like
         UNION ALL
         SELECT bin_x, bin_y, reported FROM heat_tallies
-        WHERE level = :level AND tile_x BETWEEN :tile_x0 AND :tile_x1
-          AND tile_y BETWEEN :tile_y0 AND :tile_y1 AND NOT monthly
+        WHERE level = :level AND tile_x = ANY(CAST(:tile_xs AS int[]))
+          AND tile_y = ANY(CAST(:tile_ys AS int[])) AND NOT monthly
           AND period_start = ANY(CAST(:days AS date[])) AND area_path LIKE :area_like
         UNION ALL
         SELECT bin_x >> :coarser, bin_y >> :coarser, reported FROM heat_changes
@@ -137,8 +138,8 @@ def _tallied_params(period: Period, z: int, x: int, y: int) -> dict:
     span = 1 << (level - 6 - z)  # tiles of the level's parent zoom across this one
     months, days = _months_and_days(period.first, period.last)
     return {"level": level, "coarser": HEAT_BIN_LEVEL - level, "shift": level - 6 - z,
-            "tile_x0": x * span, "tile_x1": (x + 1) * span - 1,
-            "tile_y0": y * span, "tile_y1": (y + 1) * span - 1,
+            "tile_xs": list(range(x * span, (x + 1) * span)),
+            "tile_ys": list(range(y * span, (y + 1) * span)),
             "months": months, "days": days, "first": period.first, "last": period.last}
 
 

@@ -53,12 +53,6 @@ def _last_year(period: Period) -> Period:
     return Period(back(period.first), back(period.last), period.zone)
 
 
-def _breakdown(session: Session, scope: Scope, period: Period, city: Definitions, *,
-               now: datetime, group_by: str, measure: str) -> dict[str, dict[str, int]]:
-    return indicators.compute(session, scope=scope, period=period, group_by=group_by,
-                              definitions=city, now=now, only=(measure,))
-
-
 def _headline(counts: dict[str, int], city: Definitions) -> dict[str, Any]:
     figures = indicators.describe(counts, city)
     return {**{name: counts[name] for name in HEADLINE},
@@ -105,12 +99,15 @@ def figures(session: Session, *, area_path: str, zone: ZoneInfo, now: datetime,
     like = {"area_like": area_path + "%"}
     answer["open_by_status"] = {row.status: row.n
                                 for row in session.execute(OPEN_BY_STATUS, like)}
+    # the month's cohort broken down three ways in one pass
+    month_by = indicators.breakdowns(
+        session, scope=scope, period=month, definitions=city, now=now,
+        wanted={"category": "registered", "source": "registered",
+                **({"unit": "returns"} if with_cases else {})})
     answer["top_categories"] = [{"category": key, "registered": n} for key, n in _top(
-        _breakdown(session, scope, month, city, now=now, group_by="category",
-                   measure="registered"), "registered")]
-    answer["sources"] = {key: counts["registered"] for key, counts in _breakdown(
-        session, scope, month, city, now=now, group_by="source", measure="registered").items()
-        if key is not None and counts["registered"]}
+        month_by["category"], "registered")]
+    answer["sources"] = {key: counts["registered"] for key, counts in month_by["source"].items()
+                         if key is not None}
     overdue = {**like, "after": now - LOOKBACK, "before": now}
     soon = {**like, "after": now, "before": soon_until}  # deadlines.due_soon_until
     answer["overdue"] = {"count": session.execute(DUE_COUNT, overdue).scalar()}
@@ -122,6 +119,5 @@ def figures(session: Session, *, area_path: str, zone: ZoneInfo, now: datetime,
                  "due_at": row.due_at, "urgent": row.urgent}
                 for row in session.execute(DUE, {**window, "limit": LISTED})]
         answer["most_returned_units"] = [{"unit_id": int(key), "returns": n} for key, n in _top(
-            _breakdown(session, scope, month, city, now=now, group_by="unit",
-                       measure="returns"), "returns")]
+            month_by["unit"], "returns")]
     return answer

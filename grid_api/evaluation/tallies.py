@@ -84,8 +84,9 @@ _CASES_BY_BIN = """
            tally_area(k.area_path, :depth) AS area_path, c.bin_x, c.bin_y,
            count(*) AS reported
     FROM case_counters k JOIN cells c ON c.path = k.area_path GROUP BY 1, 2, 3, 4"""
+# Written in key order: a tile's rows of a month lie together, so reading them is a few pages.
 REBUILD_HEAT = text(f"INSERT INTO heat_tallies ({_HEAT_COLUMNS}) "
-                    f"{_heat_spread(_CASES_BY_BIN)}")
+                    f"{_heat_spread(_CASES_BY_BIN)} ORDER BY 1, 2, 3, 4, 5, 6, 7, 8")
 FOLD_HEAT = text(f"""
     WITH moved AS (DELETE FROM heat_changes RETURNING day, area_path, bin_x, bin_y, reported)
     INSERT INTO heat_tallies ({_HEAT_COLUMNS})

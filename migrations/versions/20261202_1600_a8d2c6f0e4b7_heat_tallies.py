@@ -132,6 +132,11 @@ def upgrade() -> None:
     op.execute(TRUNCATE_FUNCTION)
     op.execute("CREATE TRIGGER case_counters_heat_truncate AFTER TRUNCATE ON case_counters "
                "FOR EACH STATEMENT EXECUTE FUNCTION case_counters_heat_truncate()")
+    # The appended changes are a queue, emptied every minute: vacuumed as often, or every
+    # read of the tallies would wade through what the folds left dead.
+    for table in ('tally_changes', 'heat_changes'):
+        op.execute(f"ALTER TABLE {table} SET (autovacuum_vacuum_scale_factor = 0, "
+                   "autovacuum_vacuum_threshold = 10000, autovacuum_vacuum_cost_delay = 0)")
     # Tallies kept before this revision lack their heat part: switched off, the worker's
     # next keeping (tasks.tallies) builds both; meanwhile every question counts cases.
     op.execute("DELETE FROM tally_changes")
