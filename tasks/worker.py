@@ -42,6 +42,9 @@ PERIODIC_JOBS = (
     ("periodic-webhook-retries", "tasks.webhooks.retry_due", "low", "webhook_retry_seconds"),
     ("periodic-tallies", "tasks.tallies.keep", "low", "tally_fold_seconds"),
 )
+# Longer than RQ's default of 180 s: switching tallies on sums every counter (minutes at
+# 10^7 cases); killed at 180 s it would roll back and start over every minute.
+JOB_TIMEOUTS = {"periodic-tallies": 6 * 3600}
 
 
 # RQ's lines for every job it takes, completes and keeps a result of, and for its periodic
@@ -83,7 +86,8 @@ def tick(connection: Redis, stale_after: timedelta, due: set[str] | None = None)
         try:
             if not is_active(connection, job_id, stale_after=stale_after, look_in_queue=True):
                 Queue(queue_name, connection=connection).enqueue(
-                    func, job_id=job_id, result_ttl=60, failure_ttl=3600
+                    func, job_id=job_id, result_ttl=60, failure_ttl=3600,
+                    job_timeout=JOB_TIMEOUTS.get(job_id),
                 )
         except RedisError:
             log.warning("redis unavailable; periodic job %s skipped this tick", job_id)

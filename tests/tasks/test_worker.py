@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from redis import Redis
 from rq import Queue, SimpleWorker
+from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import update
 
@@ -132,3 +133,6 @@ def test_ticker_enqueues_each_periodic_job_once(app, committed):
                                                           "periodic-watch-digest",
                                                           "periodic-webhook-retries",
                                                           "periodic-tallies"]
+    # building the tallies takes minutes at a city's scale: not cut off at RQ's 180 s
+    assert Job.fetch("periodic-tallies", connection=connection).timeout == 6 * 3600
+    assert Job.fetch("periodic-sla-sweep", connection=connection).timeout == 180
