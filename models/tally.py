@@ -88,13 +88,16 @@ class TallyChange(_SumColumns, Base):
 
 class TallySetting(Base):
     """One row when tallies are kept: the zone whose days they count and the depth of the
-    areas they count by. No row: nothing is tallied and every question counts cases."""
+    areas they count by. No row: nothing is tallied and every question counts cases. Not
+    ``ready``: the triggers append changes while the tallies are being built, and questions
+    still count cases."""
 
     __tablename__ = "tally_settings"
 
     id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default=text("1"))
     zone: Mapped[str] = mapped_column(String(64), nullable=False)
     depth: Mapped[int] = mapped_column(Integer, nullable=False)
+    ready: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
 
 
 # The heat layer's tallies: reports per map bin, kept the same way (a trigger appends, the

@@ -4,6 +4,9 @@ back summed."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any
 
@@ -97,17 +100,24 @@ FOLD_HEAT = text(f"""
 
 
 def kept(session: Session) -> TallySetting | None:
-    """The zone and depth tallies are kept for; None when they are not kept."""
-    return session.get(TallySetting, 1)
+    """The zone and depth tallies are kept for; None when they are not kept (or are still
+    being built)."""
+    setting = session.get(TallySetting, 1)
+    return setting if setting is not None and setting.ready else None
+
+
+def _kept_as(setting: TallySetting | None) -> tuple[str, int, bool] | None:
+    return (setting.zone, setting.depth, setting.ready) if setting else None
 
 
 def ensure(session: Session, *, zone: str, depth: int) -> bool:
-    """Keep tallies for this zone and depth (``depth`` 0: keep none). Switching on, or
-    changing either, rebuilds them from the counters with writes to the counters held off
-    meanwhile (a minute or two at 10^7 cases). Returns whether anything changed."""
+    """Keep tallies for this zone and depth (``depth`` 0: keep none), in the caller's
+    transaction. Switching on, or changing either, rebuilds them from the counters with
+    writes to the counters held off meanwhile (minutes at 10^7 cases: the worker uses
+    :func:`switch_on`). Returns whether anything changed."""
     setting = session.get(TallySetting, 1, with_for_update=True)
-    wanted = (zone, depth) if depth else None
-    if wanted == ((setting.zone, setting.depth) if setting else None):
+    wanted = (zone, depth, True) if depth else None
+    if wanted == _kept_as(setting):
         return False
     # The counters and the cells stay still while they are summed: no change slips between.
     session.execute(text("LOCK TABLE case_counters, areas IN SHARE MODE"))
@@ -117,20 +127,75 @@ def ensure(session: Session, *, zone: str, depth: int) -> bool:
         session.delete(setting)
         session.flush()
         return True
+    _set(session, setting, zone=zone, depth=depth, ready=True)
+    _rebuild(session, zone=zone, depth=depth)
+    return True
+
+
+def _set(session: Session, setting: TallySetting | None, **values) -> None:
     if setting is None:
-        session.add(TallySetting(id=1, zone=zone, depth=depth))
+        session.add(TallySetting(id=1, **values))
     else:
-        setting.zone, setting.depth = zone, depth
+        for name, value in values.items():
+            setattr(setting, name, value)
     session.flush()
+
+
+def _rebuild(session: Session, *, zone: str, depth: int) -> None:
     session.execute(REBUILD, {"zone": zone, "depth": depth})
     session.execute(REBUILD_HEAT, {"zone": zone, "depth": depth, "levels": list(HEAT_LEVELS)})
     # Read at once: planned without statistics, a tile would scan every bin of the city.
     session.execute(text("ANALYZE tallies, heat_tallies"))
+
+
+# The transactions writing when the tallies were switched on, still writing.
+_WRITERS = text("SELECT count(*) FROM pg_snapshot_xip(CAST(:snapshot AS pg_snapshot)) x "
+                "WHERE pg_xact_status(x) = 'in progress'")
+
+
+def switch_on(sessions: Callable[[], AbstractContextManager[Session]], *, zone: str,
+              depth: int, poll_seconds: float = 0.2) -> bool:
+    """What :func:`ensure` does, without holding off writes to the counters while the
+    tallies are built; ``sessions()`` opens a transaction committed when its block ends.
+
+    1. The setting is written, not ready: from its commit on, every trigger appends.
+    2. The transactions already writing then — they may have appended nothing, or for the
+       old setting — are waited out.
+    3. In one snapshot (REPEATABLE READ) the tallies are summed from the counters it sees
+       and the changes it sees are dropped (the counters hold them already); the changes
+       of transactions it does not see stay, to be folded. Then the setting is ready.
+
+    Meanwhile every question counts cases. Writers are assumed to be READ COMMITTED (a
+    writer whose snapshot predates step 1 and that took no xid before it would append
+    nothing); every writer of this application is. Returns whether anything changed."""
+    with sessions() as session:
+        setting = session.get(TallySetting, 1, with_for_update=True)
+        if depth == 0 or _kept_as(setting) == (zone, depth, True):
+            return ensure(session, zone=zone, depth=depth)
+        _set(session, setting, zone=zone, depth=depth, ready=False)
+        for table in (TallyChange, Tally, HeatChange, HeatTally):
+            session.execute(delete(table))
+    with sessions() as session:
+        snapshot = session.execute(text("SELECT CAST(pg_current_snapshot() AS text)")).scalar()
+        while session.execute(_WRITERS, {"snapshot": snapshot}).scalar():
+            time.sleep(poll_seconds)
+    with sessions() as session:
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        setting = session.get(TallySetting, 1, with_for_update=True)
+        if _kept_as(setting) != (zone, depth, False):
+            return False  # switched meanwhile by another keeper
+        for table in (TallyChange, Tally, HeatChange, HeatTally):
+            session.execute(delete(table))
+        _rebuild(session, zone=zone, depth=depth)
+        setting.ready = True
     return True
 
 
 def fold(session: Session) -> int:
-    """Move the appended changes into the tallies. Returns how many tally rows it touched."""
+    """Move the appended changes into the tallies. Returns how many tally rows it touched
+    (none while they are being built: the build drops what it already holds)."""
+    if kept(session) is None:
+        return 0
     return (session.execute(FOLD).rowcount
             + session.execute(FOLD_HEAT, {"levels": list(HEAT_LEVELS)}).rowcount)
 

@@ -1,4 +1,5 @@
-"""the heat layer's tallies: reports per map bin and local month or day, kept by triggers
+"""the heat layer's tallies: reports per map bin and local month or day, kept by triggers;
+tallies built while the counters are written (tally_settings.ready)
 
 Revision ID: a8d2c6f0e4b7
 Revises: e7a4b9c2d5f1
@@ -121,6 +122,8 @@ def upgrade() -> None:
         sa.Column('reported', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_heat_changes')),
     )
+    op.add_column('tally_settings', sa.Column('ready', sa.Boolean(), nullable=False,
+                                              server_default=sa.text('true')))
     op.execute(HEAT_BIN)
     op.execute(COUNTERS_FUNCTION)
     op.execute("CREATE TRIGGER case_counters_heat AFTER INSERT OR DELETE "
@@ -152,6 +155,7 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER case_counters_heat ON case_counters")
     op.execute("DROP FUNCTION case_counters_heat()")
     op.execute("DROP FUNCTION heat_bin(geometry)")
+    op.drop_column('tally_settings', 'ready')
     op.drop_table('heat_changes')
     op.drop_table('heat_tallies')
 
