@@ -32,13 +32,15 @@ def _walk(app, db, person, cell, start):
 def walked(app, db, world):
     today = datetime.now(UTC).astimezone(ZONE).date()
     yesterday = today - timedelta(days=1)
-    # Earlier today than now, whatever the time: the patrol must not lie in the future.
+    # Today and before now (the patrol must not lie in the future): from five past midnight
+    # on, or from 75 minutes ago when that is later — never before midnight (just after
+    # midnight, an hour ago was yesterday).
     this_morning = max(datetime.combine(today, time(0, 5), ZONE),
-                       datetime.now(UTC) - timedelta(hours=1))
+                       datetime.now(UTC) - timedelta(minutes=75))
     _walk(app, db, world["worker"], world["cells"][0],
           datetime.combine(yesterday, time(10), ZONE))
-    _walk(app, db, world["worker"], world["cells"][1], this_morning - timedelta(minutes=15))
-    _walk(app, db, world["far_worker"], world["cells"][5], this_morning - timedelta(minutes=15))
+    _walk(app, db, world["worker"], world["cells"][1], this_morning)
+    _walk(app, db, world["far_worker"], world["cells"][5], this_morning)
     make_case(db, reporter=world["worker"].user, cell=world["cells"][1])
     return {"today": today, "yesterday": yesterday, "area": world["community"].id}
 
