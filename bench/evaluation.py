@@ -1,7 +1,8 @@
 """Evaluation benchmarks: indicators over the per-case counters for one district and one
 month, and for the whole city and a year (grouped by month); the one-screen overview of a
-district and of the city; a z10 `heat` tile over a month and over a year — each beside a
-plain GROUP BY over the same cases in the same run; exports against COPY.
+district and of the city; a z10 `heat` tile over a month, 30 days across two months and a
+year — each beside a plain GROUP BY over the same cases in the same run; exports against
+COPY. The city has 10 districts and 125,000 grid cells.
 
 ``BENCH_EVALUATION_CASES`` sets the size (default 10^6: on the 2-core development machine
 generating 10^7 cases takes longer than the benchmark is worth; see README for how the
