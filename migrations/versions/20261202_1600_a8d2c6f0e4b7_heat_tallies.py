@@ -66,6 +66,9 @@ BEGIN
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
+    IF TG_OP = 'UPDATE' AND OLD.level <> 'grid' AND NEW.level <> 'grid' THEN
+        RETURN NULL;  -- a district or street: no reports are placed by its shape
+    END IF;
     IF TG_OP = 'UPDATE' AND OLD.path = NEW.path AND OLD.level = NEW.level
        AND (SELECT array[bin_x, bin_y] FROM heat_bin(OLD.geom))
            IS NOT DISTINCT FROM (SELECT array[bin_x, bin_y] FROM heat_bin(NEW.geom)) THEN
