@@ -99,6 +99,9 @@ FOLD_HEAT = text(f"""
 """)  # noqa: S608 - constants
 
 
+_KEPT = (TallyChange, Tally, HeatChange, HeatTally)  # emptied together when switched
+
+
 def kept(session: Session) -> TallySetting | None:
     """The zone and depth tallies are kept for; None when they are not kept (or are still
     being built)."""
@@ -121,7 +124,7 @@ def ensure(session: Session, *, zone: str, depth: int) -> bool:
         return False
     # The counters and the cells stay still while they are summed: no change slips between.
     session.execute(text("LOCK TABLE case_counters, areas IN SHARE MODE"))
-    for table in (TallyChange, Tally, HeatChange, HeatTally):
+    for table in _KEPT:
         session.execute(delete(table))
     if depth == 0:
         session.delete(setting)
@@ -173,7 +176,7 @@ def switch_on(sessions: Callable[[], AbstractContextManager[Session]], *, zone: 
         if depth == 0 or _kept_as(setting) == (zone, depth, True):
             return ensure(session, zone=zone, depth=depth)
         _set(session, setting, zone=zone, depth=depth, ready=False)
-        for table in (TallyChange, Tally, HeatChange, HeatTally):
+        for table in _KEPT:
             session.execute(delete(table))
     with sessions() as session:
         snapshot = session.execute(text("SELECT CAST(pg_current_snapshot() AS text)")).scalar()
@@ -184,7 +187,7 @@ def switch_on(sessions: Callable[[], AbstractContextManager[Session]], *, zone: 
         setting = session.get(TallySetting, 1, with_for_update=True)
         if _kept_as(setting) != (zone, depth, False):
             return False  # switched meanwhile by another keeper
-        for table in (TallyChange, Tally, HeatChange, HeatTally):
+        for table in _KEPT:
             session.execute(delete(table))
         _rebuild(session, zone=zone, depth=depth)
         setting.ready = True
