@@ -80,7 +80,9 @@ _CATEGORY = {"cells": "AND k.category_code LIKE :category || '%'",
                        "AND cat.code LIKE :category || '%')"}
 # The bins of the tile's level for the period's whole months and its other days, folded or
 # not yet: one index range per tile of the level and month or day (equalities all: a range
-# on the tile would leave the rest of the key unused).
+# on the tile would leave the rest of the key unused). A bin's month or day is far below
+# 2^31: summed as integers, which PostgreSQL adds in a machine word (a bigint's sum is a
+# numeric, a quarter of a 30-day window's time).
 TALLIED = text(_BOX + """,
     reported AS (
         SELECT bin_x, bin_y, reported FROM heat_tallies
@@ -98,8 +100,8 @@ TALLIED = text(_BOX + """,
     binned AS MATERIALIZED (
         SELECT (bin_x >> :shift) - CAST(:x AS int) * :bins AS i,
                :bins - 1 - ((bin_y >> :shift) - CAST(:y AS int) * :bins) AS j,
-               sum(reported)::bigint AS n
-        FROM reported GROUP BY 1, 2 HAVING sum(reported) > 0)""" + _ENCODE)  # noqa: S608
+               sum(reported::int)::bigint AS n
+        FROM reported GROUP BY 1, 2 HAVING sum(reported::int) > 0)""" + _ENCODE)  # noqa: S608
 STATEMENTS = {  # (per cell, with a category) → the statement
     (per_cell, with_category): text((_CELLS if per_cell else _POINTS).format(
         category=_CATEGORY["cells" if per_cell else "points"] if with_category else ""))
