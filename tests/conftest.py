@@ -133,6 +133,8 @@ WIPE_COMMITTED = """
              refresh_tokens, token_families, users, units, area_versions, areas, calendar_days,
              outbox_messages, event_counters CASCADE;
     ALTER TABLE case_events ENABLE TRIGGER case_events_no_truncate;
+    -- the categories are the migrations' seed, kept: only what a test city turns on is reset
+    UPDATE categories SET allows_on_site_fix = false WHERE allows_on_site_fix;
 """
 
 
