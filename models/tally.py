@@ -103,12 +103,14 @@ class TallySetting(Base):
 # The heat layer's tallies: reports per map bin, kept the same way (a trigger appends, the
 # worker folds). A case counts at its grid cell's inner point (as the heat tiles place it),
 # binned at HEAT_ZOOM + 6 — a z10 tile's 64 × 64 bins — and, coarser, at the other levels
-# for the tiles further out; per local month for the whole months of a period and per day
-# for the rest. Every tile up to HEAT_ZOOM then reads at most four times its bins per month
-# and per day, however many cells and cases lie under it.
+# for the tiles further out; per local month, ISO week and day, so a period reads its whole
+# months, then the whole weeks of the rest, then its other days (30 days: about 4 weeks and
+# 9 days, not 30 days). Every tile up to HEAT_ZOOM then reads at most four times its bins
+# per month, week or day, however many cells and cases lie under it.
 HEAT_ZOOM = 10
 HEAT_BIN_LEVEL = HEAT_ZOOM + 6  # the finest bins, appended by the trigger
 HEAT_LEVELS = (16, 14, 12)  # a tile at zoom z reads the coarsest level ≥ z + 6
+DAY, WEEK, MONTH = 0, 1, 2  # the span a heat tally row sums; a week starts on Monday
 
 
 class HeatTally(Base):
@@ -118,8 +120,8 @@ class HeatTally(Base):
     # The tile (zoom level − 6) holding the bin: one tile's bins are one index range.
     tile_x: Mapped[int] = mapped_column(Integer, primary_key=True)
     tile_y: Mapped[int] = mapped_column(Integer, primary_key=True)
-    monthly: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    period_start: Mapped[date] = mapped_column(Date, primary_key=True)  # a month's first day
+    span: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # DAY, WEEK or MONTH
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)  # the span's first day
     area_path: Mapped[str] = mapped_column(String(200), primary_key=True)
     bin_x: Mapped[int] = mapped_column(Integer, primary_key=True)
     bin_y: Mapped[int] = mapped_column(Integer, primary_key=True)  # counted from the north

@@ -7,10 +7,10 @@ z10, 10 m at z16); every square holding cases becomes one point at its centre wi
 Up to CELL_MAX_ZOOM a bin is at least a grid cell wide, so cases are counted per cell —
 an index lookup per cell in the tile, never a read of each case's point — and each cell's
 count placed at a point inside it. Up to HEAT_ZOOM, for the city and its districts without
-a category, the heat tallies (models.tally) already hold those counts per bin and month or
-day: a tile reads its bins for the period's whole months and its other days, however many
-cells and cases lie under it. Closer in, each case is binned at its own point: a tile that
-small holds few cases.
+a category, the heat tallies (models.tally) already hold those counts per bin and month,
+week or day: a tile reads its bins for the period's whole months, whole weeks and other
+days, however many cells and cases lie under it. Closer in, each case is binned at its own
+point: a tile that small holds few cases.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from grid_api.evaluation import tallies
 from grid_api.evaluation.indicators import Period
 from grid_api.geography.tiles import check_tile_address
-from models.tally import HEAT_BIN_LEVEL, HEAT_LEVELS, HEAT_ZOOM
+from models.tally import DAY, HEAT_BIN_LEVEL, HEAT_LEVELS, HEAT_ZOOM, MONTH, WEEK
 
 BINS = 64
 EXTENT = 4096
@@ -78,22 +78,20 @@ _POINTS = _BOX + """,
 _CATEGORY = {"cells": "AND k.category_code LIKE :category || '%'",
              "points": "AND EXISTS (SELECT 1 FROM categories cat WHERE cat.id = c.category_id "
                        "AND cat.code LIKE :category || '%')"}
-# The bins of the tile's level for the period's whole months and its other days, folded or
-# not yet: one index range per tile of the level and month or day (equalities all: a range
-# on the tile would leave the rest of the key unused). A bin's month or day is far below
+# The bins of the tile's level for the period's whole months, whole weeks and other days,
+# folded or not yet: one index range per tile of the level and span (equalities all: a
+# range on the tile would leave the rest of the key unused). A bin's span is far below
 # 2^31: summed as integers, which PostgreSQL adds in a machine word (a bigint's sum is a
 # numeric, a quarter of a 30-day window's time).
+_SPAN_READ = """
+        SELECT bin_x, bin_y, reported FROM heat_tallies
+        WHERE level = :level AND tile_x = ANY(CAST(:tile_xs AS int[]))
+          AND tile_y = ANY(CAST(:tile_ys AS int[])) AND span = {span}
+          AND period_start = ANY(CAST(:{starts} AS date[])) AND area_path LIKE :area_like"""
 TALLIED = text(_BOX + """,
-    reported AS (
-        SELECT bin_x, bin_y, reported FROM heat_tallies
-        WHERE level = :level AND tile_x = ANY(CAST(:tile_xs AS int[]))
-          AND tile_y = ANY(CAST(:tile_ys AS int[])) AND monthly
-          AND period_start = ANY(CAST(:months AS date[])) AND area_path LIKE :area_like
-        UNION ALL
-        SELECT bin_x, bin_y, reported FROM heat_tallies
-        WHERE level = :level AND tile_x = ANY(CAST(:tile_xs AS int[]))
-          AND tile_y = ANY(CAST(:tile_ys AS int[])) AND NOT monthly
-          AND period_start = ANY(CAST(:days AS date[])) AND area_path LIKE :area_like
+    reported AS (""" + " UNION ALL ".join(  # noqa: S608 - constants
+        _SPAN_READ.format(span=span, starts=starts)
+        for span, starts in ((MONTH, "months"), (WEEK, "weeks"), (DAY, "days"))) + """
         UNION ALL
         SELECT bin_x >> :coarser, bin_y >> :coarser, reported FROM heat_changes
         WHERE day BETWEEN :first AND :last AND area_path LIKE :area_like),
@@ -101,7 +99,7 @@ TALLIED = text(_BOX + """,
         SELECT (bin_x >> :shift) - CAST(:x AS int) * :bins AS i,
                :bins - 1 - ((bin_y >> :shift) - CAST(:y AS int) * :bins) AS j,
                sum(reported::int)::bigint AS n
-        FROM reported GROUP BY 1, 2 HAVING sum(reported::int) > 0)""" + _ENCODE)  # noqa: S608
+        FROM reported GROUP BY 1, 2 HAVING sum(reported::int) > 0)""" + _ENCODE)
 STATEMENTS = {  # (per cell, with a category) → the statement
     (per_cell, with_category): text((_CELLS if per_cell else _POINTS).format(
         category=_CATEGORY["cells" if per_cell else "points"] if with_category else ""))
@@ -138,17 +136,19 @@ def _tallied(session: Session, area_path: str, period: Period, z: int) -> bool:
 def _tallied_params(period: Period, z: int, x: int, y: int) -> dict:
     level = min(level for level in HEAT_LEVELS if level >= z + 6)
     span = 1 << (level - 6 - z)  # tiles of the level's parent zoom across this one
-    months, days = _months_and_days(period.first, period.last)
+    months, weeks, days = spans(period.first, period.last)
     return {"level": level, "coarser": HEAT_BIN_LEVEL - level, "shift": level - 6 - z,
             "tile_xs": list(range(x * span, (x + 1) * span)),
             "tile_ys": list(range(y * span, (y + 1) * span)),
-            "months": months, "days": days, "first": period.first, "last": period.last}
+            "months": months, "weeks": weeks, "days": days,
+            "first": period.first, "last": period.last}
 
 
-def _months_and_days(first: date, last: date) -> tuple[list[date], list[date]]:
-    """The first days of the months wholly from ``first`` to ``last``, and the other days."""
+def spans(first: date, last: date) -> tuple[list[date], list[date], list[date]]:
+    """The fewest tallied spans that tile ``first`` to ``last``: the first days of its whole
+    months, then the Mondays of the whole weeks in what is left, then the other days."""
     months: list[date] = []
-    days: list[date] = []
+    rest: list[date] = []
     day = first
     while day <= last:
         month_end = date(day.year + day.month // 12, day.month % 12 + 1, 1) - timedelta(days=1)
@@ -156,6 +156,19 @@ def _months_and_days(first: date, last: date) -> tuple[list[date], list[date]]:
             months.append(day)
             day = month_end + timedelta(days=1)
         else:
-            days.append(day)
+            rest.append(day)
             day += timedelta(days=1)
-    return months, days
+    weeks: list[date] = []
+    days: list[date] = []
+    left = set(rest)
+    for day in rest:
+        if day not in left:
+            continue
+        week = [day + timedelta(days=n) for n in range(7)]
+        if day.weekday() == 0 and left.issuperset(week):
+            weeks.append(day)
+            left.difference_update(week)
+        else:
+            days.append(day)
+            left.discard(day)
+    return months, weeks, days

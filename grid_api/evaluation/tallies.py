@@ -18,10 +18,13 @@ from models.tally import (
     COHORT_BY_REPORT,
     COHORT_COLUMNS,
     COLUMNS,
+    DAY,
     HEAT_BIN_LEVEL,
     HEAT_LEVELS,
+    MONTH,
     REPORT_COLUMNS,
     REPORTS,
+    WEEK,
     HeatChange,
     HeatTally,
     Tally,
@@ -66,18 +69,20 @@ FOLD = text(f"""
 
 def _heat_spread(reports: str) -> str:
     """``reports`` (day, area_path, bin_x, bin_y at HEAT_BIN_LEVEL, reported) as heat tally
-    rows: at every level, per month and per day."""
+    rows: at every level, per day, ISO week and month."""
     shift = f"({HEAT_BIN_LEVEL} - l.level)"
     return f"""
-    SELECT l.level, (s.bin_x >> {shift}) >> 6, (s.bin_y >> {shift}) >> 6, m.monthly,
-           CASE WHEN m.monthly THEN s.day - (extract(day FROM s.day)::int - 1) ELSE s.day END,
+    SELECT l.level, (s.bin_x >> {shift}) >> 6, (s.bin_y >> {shift}) >> 6, p.span,
+           CASE p.span WHEN {DAY} THEN s.day
+                       WHEN {WEEK} THEN s.day - (extract(isodow FROM s.day)::int - 1)
+                       ELSE s.day - (extract(day FROM s.day)::int - 1) END,
            s.area_path, s.bin_x >> {shift}, s.bin_y >> {shift}, sum(s.reported)
     FROM ({reports}) s, unnest(CAST(:levels AS int[])) l(level),
-         (VALUES (true), (false)) m(monthly)
+         (VALUES ({DAY}), ({WEEK}), ({MONTH})) p(span)
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"""  # noqa: S608 - constants
 
 
-_HEAT_COLUMNS = "level, tile_x, tile_y, monthly, period_start, area_path, bin_x, bin_y, reported"
+_HEAT_COLUMNS = "level, tile_x, tile_y, span, period_start, area_path, bin_x, bin_y, reported"
 # Every case at its cell's bin (the trigger case_counters_heat does it one row at a time).
 _CASES_BY_BIN = """
     WITH cells AS MATERIALIZED (
@@ -94,7 +99,7 @@ FOLD_HEAT = text(f"""
     WITH moved AS (DELETE FROM heat_changes RETURNING day, area_path, bin_x, bin_y, reported)
     INSERT INTO heat_tallies ({_HEAT_COLUMNS})
     {_heat_spread("SELECT * FROM moved")}
-    ON CONFLICT (level, tile_x, tile_y, monthly, period_start, area_path, bin_x, bin_y)
+    ON CONFLICT (level, tile_x, tile_y, span, period_start, area_path, bin_x, bin_y)
     DO UPDATE SET reported = heat_tallies.reported + excluded.reported
 """)  # noqa: S608 - constants
 

@@ -57,6 +57,8 @@ def _periods(today: date):
     yield Period.checked(previous, month - timedelta(days=1), ZONE)  # one whole month
     yield Period.checked(today - timedelta(days=200), today, ZONE)  # months and days
     yield Period.checked(today - timedelta(days=45), today - timedelta(days=3), ZONE)
+    monday = today - timedelta(days=today.weekday() + 28)  # whole weeks only
+    yield Period.checked(monday, monday + timedelta(days=20), ZONE)
     yield Period.checked(today, today, ZONE)
     yield Period.checked(today + timedelta(days=30), today + timedelta(days=40), ZONE)
 
@@ -144,11 +146,36 @@ def test_without_tallies_nothing_is_appended_and_the_cells_are_counted(db):
                              Period.checked(today, today, ZONE), 10)
 
 
-def test_a_period_is_read_as_its_whole_months_and_its_other_days():
-    months, days = heat._months_and_days(date(2026, 1, 30), date(2026, 4, 2))
+def test_a_period_is_read_as_its_whole_months_then_its_whole_weeks_then_its_other_days():
+    months, weeks, days = heat.spans(date(2026, 1, 30), date(2026, 4, 2))
     assert months == [date(2026, 2, 1), date(2026, 3, 1)]
+    assert weeks == []
     assert days == [date(2026, 1, 30), date(2026, 1, 31), date(2026, 4, 1), date(2026, 4, 2)]
-    assert heat._months_and_days(date(2025, 12, 1), date(2025, 12, 31)) == (
-        [date(2025, 12, 1)], [])
-    assert heat._months_and_days(date(2026, 2, 1), date(2026, 2, 27)) == (
-        [], [date(2026, 2, 1) + timedelta(days=n) for n in range(27)])
+    assert heat.spans(date(2025, 12, 1), date(2025, 12, 31)) == ([date(2025, 12, 1)], [], [])
+    # 30 days across two months: three whole weeks (one across the months) and nine days
+    months, weeks, days = heat.spans(date(2025, 10, 15), date(2025, 11, 13))
+    assert months == []
+    assert weeks == [date(2025, 10, 20), date(2025, 10, 27), date(2025, 11, 3)]
+    assert days == [*(date(2025, 10, 15) + timedelta(days=n) for n in range(5)),
+                    *(date(2025, 11, 10) + timedelta(days=n) for n in range(4))]
+    # a week that starts before a whole month is read as days: the month is read whole
+    months, weeks, days = heat.spans(date(2026, 1, 26), date(2026, 2, 28))
+    assert months == [date(2026, 2, 1)]
+    assert weeks == []
+    assert days == [date(2026, 1, 26) + timedelta(days=n) for n in range(6)]
+
+
+def test_every_day_is_read_once_in_one_of_the_spans():
+    first = date(2025, 12, 20)
+    for length in range(70):
+        last = first + timedelta(days=length)
+        months, weeks, days = heat.spans(first, last)
+        covered = [*days, *(monday + timedelta(days=n) for monday in weeks for n in range(7))]
+        for month in months:
+            day = month
+            while day.month == month.month:
+                covered.append(day)
+                day += timedelta(days=1)
+        assert sorted(covered) == [first + timedelta(days=n) for n in range(length + 1)]
+        assert all(monday.weekday() == 0 for monday in weeks)
+        first += timedelta(days=3)
