@@ -23,6 +23,7 @@ from grid_api.app import create_app
 from grid_api.config import Settings
 from grid_api.evaluation import tallies
 from grid_api.infra.migrations_state import alembic_config
+from models.category import Category
 from tasks.context import use_app
 
 
@@ -133,15 +134,30 @@ WIPE_COMMITTED = """
              refresh_tokens, token_families, users, units, area_versions, areas, calendar_days,
              outbox_messages, event_counters CASCADE;
     ALTER TABLE case_events ENABLE TRIGGER case_events_no_truncate;
-    -- the categories are the migrations' seed, kept: only what a test city turns on is reset
-    UPDATE categories SET allows_on_site_fix = false WHERE allows_on_site_fix;
 """
+# The categories are the migrations' seed and outlive a test: what a test changed in them
+# (time limits, on-site fixes, new codes) is put back as it was before.
+CATEGORIES_AS_THEY_WERE = ("""
+    DELETE FROM categories WHERE id NOT IN (
+        SELECT id FROM jsonb_populate_recordset(NULL::categories, CAST(:before AS jsonb)))""", """
+    UPDATE categories c SET ({columns}) = (SELECT {kept} FROM
+        jsonb_populate_recordset(NULL::categories, CAST(:before AS jsonb)) s WHERE s.id = c.id)
+""")
 
 
 @pytest.fixture
 def committed(app: Flask) -> Iterator:
     """For tests that need really committed data (workers, row locks): wiped afterwards."""
+    engine = app.extensions["grid_db"].engine
+    with engine.connect() as connection:
+        before = connection.execute(text(
+            "SELECT coalesce(jsonb_agg(to_jsonb(c)), '[]')::text FROM categories c")).scalar()
     yield app.extensions["grid_db"]
-    with app.extensions["grid_db"].engine.begin() as connection:
+    columns = [column.name for column in Category.__table__.columns if column.name != "id"]
+    with engine.begin() as connection:
         connection.execute(text(WIPE_COMMITTED))
+        for statement in CATEGORIES_AS_THEY_WERE:
+            connection.execute(text(statement.format(
+                columns=", ".join(columns), kept=", ".join(f"s.{name}" for name in columns))),
+                {"before": before})
     app.extensions["grid_redis"].flushdb()
